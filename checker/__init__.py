@@ -1,0 +1,3 @@
+"""sanctuary-check: screen vendors, payments and holdings against sanctuary-contracting ordinances."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,278 @@
+"""Command-line wiring only: parse options, call the library, pick a format, set the exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from checker import __version__
+from checker.errors import InputError
+from checker.models import SEVERITY
+from checker.output import open_output
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Screen vendors and audit payment files against sanctuary-contracting ordinances. "
+                       "Not legal advice.")
+rules_app = typer.Typer(no_args_is_help=True, help="List, show and validate rule sets (one per ordinance).")
+registry_app = typer.Typer(no_args_is_help=True, help="Browse the vendor registry and test names against it.")
+app.add_typer(rules_app, name="rules")
+app.add_typer(registry_app, name="registry")
+
+
+class ScreenFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+class AuditFormat(str, Enum):
+    table = "table"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+
+
+class ListFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class FailOn(str, Enum):
+    none = "none"
+    prohibited = "prohibited"
+    potential_violation = "potential_violation"
+    possible_match = "possible_match"
+
+
+RulesOpt = Annotated[Optional[list[str]], typer.Option(
+    "--rules", "-r", help="Rule set id or path; repeat or comma-separate. Default: every enacted rule set.")]
+FailOnOpt = Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when any finding is at or above this.")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (YYYY-MM-DD). Default: today.")]
+
+
+def _rules(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _as_of(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError("--as-of", f"{value!r} is not a date in YYYY-MM-DD form") from None
+
+
+def _exit_for(run, fail_on: FailOn) -> None:
+    if fail_on is FailOn.none:
+        return
+    level = SEVERITY[fail_on.value]
+    if any(SEVERITY[v] >= level and n for v, n in run.summary.by_verdict.items()):
+        raise typer.Exit(1)
+
+
+@app.command()
+def screen(
+    names: Annotated[list[str], typer.Argument(help="Vendor names to screen as proposed new contracts.")],
+    rules: RulesOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[ScreenFormat, typer.Option("--format", "-f")] = ScreenFormat.table,
+    fail_on: FailOnOpt = FailOn.none,
+) -> None:
+    """Judge each NAME as a proposed new contract on the as-of date."""
+    from checker.formats.human import render_screen
+    from checker.formats.json_format import render_json
+    from checker.service import Checker
+
+    checker = Checker(_rules(rules), as_of=_as_of(as_of))
+    run = checker.screen(names)
+    if fmt is ScreenFormat.json:
+        render_json(run, sys.stdout)
+    else:
+        render_screen(run, sys.stdout, fmt.value)
+    _exit_for(run, fail_on)
+
+
+@app.command()
+def audit(
+    file: Annotated[str, typer.Argument(help="CSV export of vendors, contracts or payments.")],
+    rules: RulesOpt = None,
+    name_column: Annotated[Optional[str], typer.Option(
+        "--name-column", help="Header of the vendor-name column.")] = None,
+    fmt: Annotated[AuditFormat, typer.Option("--format", "-f")] = AuditFormat.table,
+    output: Annotated[Optional[str], typer.Option(
+        "--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    only_flagged: Annotated[bool, typer.Option("--only-flagged", help="List only rows a person must act on.")] = False,
+    fail_on: FailOnOpt = FailOn.none,
+    as_of: AsOfOpt = None,
+    show_individuals: Annotated[bool, typer.Option(
+        "--show-individuals", help="Name individual payees in table, Markdown and CSV output.")] = False,
+) -> None:
+    """Judge every row of FILE; rows that are not records (blank, totals) are reported as skipped."""
+    from checker.formats.common import provenance_line, summary_paragraph
+    from checker.formats.csv_format import render_csv
+    from checker.formats.human import render_audit
+    from checker.formats.json_format import render_json
+    from checker.service import Checker
+
+    checker = Checker(_rules(rules), as_of=_as_of(as_of))
+    run = checker.audit(file, name_column=name_column)
+    with open_output(output) as out:
+        if fmt is AuditFormat.json:
+            render_json(run, out, only_flagged=only_flagged)
+        elif fmt is AuditFormat.csv:
+            render_csv(run, out, only_flagged=only_flagged, show_individuals=show_individuals)
+        else:
+            render_audit(run, out, fmt.value, only_flagged=only_flagged, show_individuals=show_individuals,
+                         subject=f"Audit of {file}")
+    if fmt is AuditFormat.csv or output is not None:
+        typer.echo(summary_paragraph(run, f"Audit of {file}"), err=True)
+        typer.echo(provenance_line(run), err=True)
+    _exit_for(run, fail_on)
+
+
+@rules_app.command("list")
+def rules_list(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table) -> None:
+    """List the bundled rule sets."""
+    from tabulate import tabulate
+
+    from checker.rulesets import available_rulesets
+
+    sets = available_rulesets()
+    rows = [{"id": rs.id, "jurisdiction": rs.jurisdiction, "status": rs.status, "effective": rs.effective.isoformat(),
+             "agencies": sorted(rs.agencies), "services": sorted(rs.services), "actions": sorted(rs.actions),
+             "investments": rs.investments, "text_verified": rs.text_verified, "citation": rs.citation}
+            for rs in sets.values()]
+    if fmt is ListFormat.json:
+        typer.echo(json.dumps(rows, indent=1))
+        return
+    typer.echo(tabulate([[r["id"], r["jurisdiction"], r["status"], r["effective"], ",".join(r["agencies"]),
+                          "yes" if r["text_verified"] else "no (reported)", r["citation"]] for r in rows],
+                        headers=["id", "jurisdiction", "status", "effective", "agencies", "text verified", "citation"]))
+
+
+@rules_app.command("show")
+def rules_show(rule_set: Annotated[str, typer.Argument(help="Rule set id or path.")]) -> None:
+    """Print a rule set: coverage, affiliates, waiver, definitions and rules, with sources."""
+    from checker.formats.rules_view import show_ruleset
+    from checker.rulesets import select_rulesets
+
+    (rs,), _ = select_rulesets([rule_set])
+    typer.echo(show_ruleset(rs))
+
+
+@rules_app.command("validate")
+def rules_validate(
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Files; default: the bundled ones.")] = None,
+) -> None:
+    """Validate rule-set files against the schema; exit 2 naming the file, line and field of an error."""
+    from checker.resources import bundled_dir
+    from checker.rulesets import load_ruleset
+
+    files = paths or [str(p) for p in sorted(bundled_dir("rules").glob("*.yaml"))]
+    for path in files:
+        rs = load_ruleset(path)
+        typer.echo(f"ok  {path} ({rs.id}, {len(rs.rules)} rules)")
+
+
+@registry_app.command("list")
+def registry_list(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table) -> None:
+    """List every registry entity (JSON: with all its names, for comparison with other matchers)."""
+    from tabulate import tabulate
+
+    from checker.registry import load_registry
+
+    reg = load_registry()
+    if fmt is ListFormat.json:
+        from checker.formats.registry_view import entity_dict
+
+        typer.echo(json.dumps({"registry_version": reg.version, "registry_sha256": reg.sha256,
+                               "entities": [entity_dict(reg, e) for e in reg.entities.values()]}, indent=1))
+        return
+    rows = [[e.id, e.name, e.family_id, e.relation, ",".join(e.categories), ",".join(e.agencies), len(e.evidence)]
+            for e in reg.entities.values()]
+    typer.echo(tabulate(rows, headers=["id", "name", "family", "relation", "categories", "agencies", "evidence"]))
+    typer.echo(f"\n{len(reg.entities)} entities in {len(reg.families)} families; registry {reg.version}")
+
+
+@registry_app.command("show")
+def registry_show(ident: Annotated[str, typer.Argument(help="Family or entity id.")]) -> None:
+    """Show a family: its tree, names, categories, agencies and evidence with sources."""
+    from checker.formats.registry_view import show_family
+    from checker.registry import load_registry
+
+    reg = load_registry()
+    if ident not in reg.entities:
+        raise InputError("registry", f"no entity or family {ident!r}; try `sanctuary-check registry search NAME`")
+    typer.echo(show_family(reg, reg.entities[ident].family_id))
+
+
+@registry_app.command("search")
+def registry_search(
+    name: Annotated[str, typer.Argument(help="A vendor name.")],
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+) -> None:
+    """Show how a name scores against the registry (best candidates, with explanations)."""
+    from tabulate import tabulate
+
+    from checker.matcher import Matcher
+    from checker.registry import load_registry
+
+    reg = load_registry()
+    matcher = Matcher(reg)
+    outcome = matcher.match(name)
+    ranked = matcher.ranked(name)
+    rows = [{"entity": m.entity_id, "family": m.family_id, "matched_name": m.matched_name,
+             "score": round(m.score * 100, 1), "band": m.band, "explanation": m.explanation} for m in ranked]
+    if fmt is ListFormat.json:
+        typer.echo(json.dumps({"name": name, "note": outcome.note, "candidates": rows}, indent=1))
+        return
+    if outcome.note:
+        typer.echo(f"{name}: {outcome.note}")
+    if not rows:
+        typer.echo(f"{name}: no registry name shares a word with it.")
+        return
+    typer.echo(tabulate([list(r.values()) for r in rows], headers=list(rows[0]),
+                        maxcolwidths=[None, None, 30, None, None, 60]))
+
+
+@app.callback(invoke_without_command=True)
+def _version(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
+    if version:
+        typer.echo(f"sanctuary-check {__version__}")
+        raise typer.Exit(0)
+
+
+def main() -> None:
+    """Entry point: one clear line and exit 2 for bad input; 130 on Ctrl-C; never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except InputError as exc:
+        typer.echo(f"sanctuary-check: error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("sanctuary-check: interrupted; no output file was left half-written", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("sanctuary-check: aborted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and anything unforeseen: one line, exit 2
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(2)
+        typer.echo(f"sanctuary-check: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(3)

@@ -1,0 +1,110 @@
+"""What every format shares: the finding as data, the summary paragraph and the provenance line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checker.models import VERDICTS, Finding
+from checker.service import Run
+
+PERSON_PLACEHOLDER = "(individual payee)"
+DISCLAIMER = "Not legal advice: confirm findings against the ordinance text and the contract file."
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    """A finding in the JSON contract's shape."""
+    out: dict[str, Any] = {"row": f.record.row, "vendor": f.record.vendor, "verdict": f.verdict, "match": None}
+    if f.match is not None:
+        m = f.match
+        out["match"] = {
+            "entity": {"id": m.entity_id, "name": f.entity_name},
+            "family": {"id": f.family_id, "name": f.family_name},
+            "relation": f.relation, "matched_name": m.matched_name, "name_kind": m.kind,
+            "score": round(m.score * 100, 1), "band": m.band, "explanation": m.explanation,
+        }
+    if f.note:
+        out["note"] = f.note
+    if f.person:
+        out["individual"] = True
+    for key in ("action", "amount", "department"):
+        value = getattr(f.record, key)
+        if value is not None:
+            out[key] = value
+    if f.record.date is not None:
+        out["date"] = f.record.date.isoformat()
+    out["rules"] = [{"rule_set": r.rule_set, "rule": r.rule, "citation": r.citation, "outcome": r.outcome,
+                     "reason": r.reason, "evidence": list(r.evidence), "text_verified": r.text_verified}
+                    for r in f.rules]
+    return out
+
+
+def display_vendor(f: Finding, show_individuals: bool) -> str:
+    """The vendor as shown to people: individuals are not named unless asked."""
+    return f.record.vendor if (show_individuals or not f.person) else PERSON_PLACEHOLDER
+
+
+def match_text(f: Finding) -> str:
+    """``West Publishing Corporation (Thomson Reuters family), 100`` or ``-``."""
+    if f.match is None:
+        return "-"
+    fam = "" if f.family_id == f.match.entity_id else f" ({f.family_name} family)"
+    band = "" if f.match.band == "match" else ", possible"
+    return f"{f.entity_name}{fam}, score {f.match.score * 100:.0f}{band}"
+
+
+def main_reason(f: Finding) -> str:
+    """The reason given by the rule set with the most severe outcome."""
+    worst = next((r for r in f.rules if r.outcome == f.verdict), None)
+    if worst is None:
+        return f.note or ""
+    return f"[{worst.rule_set}] {worst.reason}"
+
+
+def rules_phrase(run: Run) -> str:
+    """Which rule sets were applied, and whether by default."""
+    ids = ", ".join(rs.id for rs in run.rulesets)
+    if run.default_rules:
+        return f"{ids} (every bundled enacted rule set; choose others with --rules)"
+    return ids
+
+
+def summary_paragraph(run: Run, subject: str) -> str:
+    """One paragraph for people: what was judged, under which rules, with what result."""
+    s = run.summary
+    counts = s.verdict_counts()
+    parts = [f"{counts[v]:,} {v.replace('_', ' ')}" for v in VERDICTS]
+    text = (f"{subject}: {s.rows:,} rows under {rules_phrase(run)}, as of {run.as_of.isoformat()}. "
+            f"Verdicts: {', '.join(parts)}.")
+    if s.skipped:
+        reasons: dict[str, list[int]] = {}
+        for sk in s.skipped:
+            reasons.setdefault(sk.reason, []).append(sk.row)
+        skipped = "; ".join(f"{r} (row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows[:10]))}"
+                            f"{'…' if len(rows) > 10 else ''})" for r, rows in reasons.items())
+        text += f" Skipped {len(s.skipped):,}: {skipped}."
+    else:
+        text += " No rows skipped."
+    if s.persons:
+        text += f" {s.persons:,} rows are individual payees (never matched to companies, not named here)."
+    for rs in run.rulesets:
+        if not rs.text_verified:
+            text += f" Caution: {rs.id}: {rs.text_note}"
+    return text + " " + DISCLAIMER
+
+
+def provenance_line(run: Run) -> str:
+    """One line naming the tool, registry, rule and input versions."""
+    p = run.provenance()
+    rules = ", ".join(f"{r['id']}@{r['sha256'][:12]}" for r in p["rules"])
+    inp = f"; input sha256 {p['input']['sha256'][:16]}…" if p["input"] else ""
+    m = p["matcher"]
+    return (f"Provenance: sanctuary-check {run.tool['version']}; registry {p['registry_version']} "
+            f"({len(run.registry.families)} families); rules {rules}{inp}; matcher {m['profile']} "
+            f"(match ≥ {m['match_threshold'] * 100:.0f}, review ≥ {m['review_threshold'] * 100:.0f}).")
+
+
+def neutralise_cell(value: str) -> str:
+    """Prefix cells a spreadsheet would run as a formula (=, +, -, @, tab, CR) with an apostrophe."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value

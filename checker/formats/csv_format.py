@@ -1,0 +1,29 @@
+"""CSV report: one line per finding, one outcome column per rule set; formula cells neutralised."""
+
+from __future__ import annotations
+
+import csv
+from typing import TextIO
+
+from checker.formats.common import display_vendor, main_reason, neutralise_cell
+from checker.service import Run
+
+
+def render_csv(run: Run, out: TextIO, *, only_flagged: bool = False, show_individuals: bool = True) -> None:
+    """Write the findings table as CSV (the summary goes to stderr, so the file stays a clean table)."""
+    writer = csv.writer(out, lineterminator="\n")
+    ids = [rs.id for rs in run.rulesets]
+    writer.writerow(["row", "vendor", "verdict", "entity", "family", "relation", "matched_name", "score", "band",
+                     *[f"{i} outcome" for i in ids], "reason", "citations", "evidence"])
+    for f in run.findings:
+        if only_flagged and not f.flagged:
+            continue
+        m = f.match
+        outcomes = {r.rule_set: r.outcome for r in f.rules}
+        cites = "; ".join(sorted({r.citation for r in f.rules if r.outcome != "clear"}))
+        evidence = " | ".join(dict.fromkeys(e for r in f.rules for e in r.evidence))
+        cells = [str(f.record.row), display_vendor(f, show_individuals), f.verdict,
+                 f.entity_name or "", f.family_name or "", f.relation or "", m.matched_name if m else "",
+                 f"{m.score * 100:.1f}" if m else "", m.band if m else "",
+                 *[outcomes.get(i, "") for i in ids], main_reason(f), cites, evidence]
+        writer.writerow([neutralise_cell(c) for c in cells])

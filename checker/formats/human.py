@@ -1,0 +1,78 @@
+"""Tables for people (plain text or Markdown): a summary paragraph, the findings, a provenance line."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from tabulate import tabulate
+
+from checker.formats.common import (
+    display_vendor,
+    main_reason,
+    match_text,
+    provenance_line,
+    summary_paragraph,
+)
+from checker.models import Finding
+from checker.service import Run
+
+TABLEFMT = {"table": "simple", "markdown": "github"}
+
+
+def _widths(fmt: str, widths: list[int]) -> list[int] | None:
+    return widths if fmt == "table" else None
+
+
+def render_audit(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False, show_individuals: bool = False,
+                 subject: str = "Audit") -> None:
+    """Summary paragraph, then one table row per finding, then provenance."""
+    rows = []
+    for f in run.findings:
+        if only_flagged and not f.flagged:
+            continue
+        rows.append([f.record.row, display_vendor(f, show_individuals), f.verdict, match_text(f), main_reason(f)])
+    heading = "# sanctuary-check audit\n\n" if fmt == "markdown" else ""
+    out.write(heading + summary_paragraph(run, subject) + "\n\n")
+    if rows:
+        out.write(tabulate(rows, headers=["Row", "Vendor", "Verdict", "Registry match", "Why"],
+                           tablefmt=TABLEFMT[fmt], maxcolwidths=_widths(fmt, [None, 40, None, 40, 70])) + "\n\n")
+    else:
+        out.write("No findings to list" + (" (only flagged rows were asked for)." if only_flagged else ".") + "\n\n")
+    out.write(provenance_line(run) + "\n")
+
+
+def render_screen(run: Run, out: TextIO, fmt: str) -> None:
+    """For each screened name: the verdict, the match, and each rule set's outcome, reason and evidence."""
+    findings = list(run.findings)
+    md = fmt == "markdown"
+    if md:
+        out.write("# sanctuary-check screen\n\n")
+    for f in findings:
+        out.write(_screen_block(f, fmt))
+    out.write(summary_paragraph(run, "Screened as proposed new contracts") + "\n\n")
+    out.write(provenance_line(run) + "\n")
+
+
+def _screen_block(f: Finding, fmt: str) -> str:
+    md = fmt == "markdown"
+    title = f"{f.record.vendor} → {f.verdict.upper().replace('_', ' ')}"
+    lines = [f"## {title}" if md else title]
+    if f.match is not None:
+        lines.append(f"Match: {match_text(f)} — {f.match.explanation}.")
+        if f.relation:
+            lines.append(f"Entity: {f.entity_name} ({f.relation}); family: {f.family_name}")
+    elif f.note:
+        lines.append(f"No registry match: {f.note}.")
+    else:
+        lines.append("No registry match.")
+    table = [[r.rule_set, r.outcome, r.citation + ("" if r.text_verified else " (text unverified)"), r.reason]
+             for r in f.rules]
+    lines.append("")
+    lines.append(tabulate(table, headers=["Rule set", "Outcome", "Clause", "Reason"], tablefmt=TABLEFMT[fmt],
+                          maxcolwidths=_widths(fmt, [None, None, 30, 70])))
+    evidence = list(dict.fromkeys(e for r in f.rules for e in r.evidence))
+    if evidence:
+        lines.append("")
+        lines.append("Evidence:")
+        lines.extend(f"{'-' if md else ' -'} {e}" for e in evidence)
+    return "\n".join(lines) + "\n\n"

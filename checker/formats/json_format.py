@@ -1,0 +1,29 @@
+"""JSON report: the documented contract (``checker/schemas/report.schema.json``), streamed."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from checker.formats.common import finding_dict
+from checker.service import Run
+
+SCHEMA_VERSION = 1
+
+
+def render_json(run: Run, out: TextIO, *, only_flagged: bool = False) -> None:
+    """Write findings as they arrive, then the summary (JSON key order carries no meaning)."""
+    head = {"schema_version": SCHEMA_VERSION, "tool": run.tool, "provenance": run.provenance()}
+    out.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ",\n \"findings\": [")
+    first = True
+    for f in run.findings:
+        if only_flagged and not f.flagged:
+            continue
+        out.write(("\n  " if first else ",\n  ") + json.dumps(finding_dict(f), ensure_ascii=False))
+        first = False
+    s = run.summary
+    summary = {"rows": s.rows, "skipped": [{"row": k.row, "reason": k.reason} for k in s.skipped],
+               "by_verdict": s.verdict_counts(), "individual_payees": s.persons,
+               "rule_sets": [rs.id for rs in run.rulesets], "default_rule_sets": run.default_rules,
+               "only_flagged": only_flagged}
+    out.write(("\n " if not first else "") + "],\n \"summary\": " + json.dumps(summary, ensure_ascii=False) + "\n}\n")

@@ -1,0 +1,173 @@
+"""Judging: apply rule sets to a matched record and give each rule set's outcome and the row verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from checker.matcher import Match, Matcher
+from checker.models import Finding, Record, RuleOutcome, most_severe
+from checker.normalize import is_person
+from checker.registry import Evidence, Registry
+from checker.rulesets import RuleSet
+
+RELATION_ORDER = ("self", "subsidiaries", "parents", "family")
+POLICY_SEVERITY = {"prohibited": 2, "review": 1, "excluded": 0}
+CHANGE_ACTIONS = frozenset({"new", "amended", "extended", "renewed"})
+
+
+@dataclass(frozen=True)
+class Link:
+    """An evidence item that ties the matched vendor's family to a covered agency and service."""
+
+    relation: str
+    entity_id: str
+    evidence: Evidence
+
+
+class Judge:
+    """Applies rule sets to records; holds the matcher and registry it needs."""
+
+    def __init__(self, registry: Registry, matcher: Matcher, rulesets: list[RuleSet], as_of: date) -> None:
+        self.registry = registry
+        self.matcher = matcher
+        self.rulesets = rulesets
+        self.as_of = as_of
+
+    def judge(self, record: Record, *, screening: bool = False) -> Finding:
+        """Match the record's vendor and apply every rule set."""
+        outcome = self.matcher.match(record.vendor)
+        m = outcome.match
+        person = m is None and is_person(record.vendor)
+        rules = tuple(self._apply(rs, record, m, outcome.note, screening) for rs in self.rulesets)
+        verdict = most_severe([r.outcome for r in rules])
+        if m is None:
+            return Finding(record, verdict, None, outcome.note, rules, person=person)
+        ent = self.registry.entities[m.entity_id]
+        fam = self.registry.families[m.family_id]
+        relation = ent.relation if ent.parent is None else \
+            f"{ent.relation} of {self.registry.entities[ent.parent].name}"
+        return Finding(record, verdict, m, outcome.note, rules, entity_name=ent.name, family_id=fam.id,
+                       family_name=fam.root.name, relation=relation)
+
+    # -- one rule set -------------------------------------------------------------------------------
+    def _apply(self, rs: RuleSet, record: Record, m: Match | None, note: str | None, screening: bool) -> RuleOutcome:
+        rule = rs.rule_for("contracting")
+        if rule is None:
+            return RuleOutcome(rs.id, "-", rs.citation, "not_covered", f"{rs.id} has no contracting rule",
+                               text_verified=rs.text_verified)
+
+        def out(outcome: str, reason: str, evidence: tuple[str, ...] = ()) -> RuleOutcome:
+            return RuleOutcome(rs.id, rule.id, rule.clause, outcome, reason, evidence, rs.text_verified)
+
+        if m is None:
+            return out("clear", note or "no registry vendor matched this name")
+        fam = self.registry.families[m.family_id]
+        ent = self.registry.entities[m.entity_id]
+        if m.band != "match" or fam.status == "unconfirmed":
+            why = "the family's evidence is unconfirmed" if fam.status == "unconfirmed" else \
+                f"score {m.score * 100:.0f} is below the match threshold"
+            return out("possible_match", f"name resembles {ent.name} ({fam.root.name} family), but {why}: "
+                                         "a person must confirm before this counts")
+        day = record.date or self.as_of
+        if day < rs.effective and (screening or record.action in (None, "payment")):
+            return out("not_covered", f"{rs.id} was not yet in force on {day.isoformat()} "
+                                      f"(effective {rs.effective.isoformat()})")
+        links = self._links(rs, m.entity_id, day)
+        if not links:
+            return out("not_covered", self._why_not_covered(rs, m.family_id, day))
+        relation, policy = self._strongest(rs, links)
+        held = [lk for lk in links if lk.relation == relation]
+        holder = self.registry.entities[held[0].entity_id]
+        evidence = tuple(f"{self.registry.entities[lk.entity_id].name}: {lk.evidence.cite()}" for lk in held[:5])
+        services = "/".join(sorted({lk.evidence.category.replace("_", " ") for lk in held}))
+        agencies = "/".join(sorted({lk.evidence.agency for lk in held}))
+        who = "it" if relation == "self" else f"its {_relation_word(relation)} {holder.name}"
+        provides = f"{who} provides {agencies} with {services} services"
+        if policy == "excluded":
+            return out("not_covered", f"{provides}, but {rs.id} does not reach {_relation_word(relation)}s", evidence)
+        if policy == "review":
+            return out("potential_violation", f"{ent.name}: {provides}; {rs.id} sends vendors whose link is held by "
+                                              f"a {_relation_word(relation)} to a person for review", evidence)
+        return self._by_action(rs, record, day, f"{ent.name}: {provides}", out, evidence, screening)
+
+    def _by_action(self, rs: RuleSet, record: Record, day: date, provides: str, out, evidence, screening: bool):
+        action = "new" if screening else record.action
+        covered = ", ".join(sorted(rs.actions))
+        if action in rs.actions:
+            if day < rs.effective:
+                return out("grandfathered", f"{provides}; the {action} contract action on {day.isoformat()} predates "
+                                            f"{rs.id} (effective {rs.effective.isoformat()})", evidence)
+            what = "a proposed new contract" if screening else f"a {action} contract action"
+            return out("prohibited", f"{provides}; {what} on {day.isoformat()} is covered ({covered}) and no waiver "
+                                     "is recorded", evidence)
+        if action == "existing":
+            start = record.contract_start
+            if start is not None and start < rs.effective:
+                nxt = f"; next decision point: renewal or expiry on {record.contract_end.isoformat()}" \
+                    if record.contract_end else "; next decision point: its next amendment, extension or renewal"
+                return out("grandfathered", f"{provides}; the contract began {start.isoformat()}, before {rs.id} took "
+                                            f"effect, and has not been changed since{nxt}", evidence)
+            return out("potential_violation", f"{provides}; an existing contract whose start date does not show it "
+                                              "predates the ordinance: check when it was signed or last changed",
+                       evidence)
+        if action in CHANGE_ACTIONS:
+            return out("potential_violation", f"{provides}; {rs.id} names {covered} contracts, and whether "
+                                              f"an {action} contract counts is not settled: review", evidence)
+        return out("potential_violation", f"{provides}; this is a payment or a row without a contract action: "
+                                          "check the contract behind it (new, amended or extended since "
+                                          f"{rs.effective.isoformat()}?) and any waiver", evidence)
+
+    def _links(self, rs: RuleSet, entity_id: str, day: date) -> list[Link]:
+        """Covered evidence active on ``day`` anywhere in the family, with its relation to the vendor."""
+        fam = self.registry.family_of(entity_id)
+        ancestors = self.registry.ancestors(entity_id)
+        links: list[Link] = []
+        for other in fam.entities.values():
+            if other.id == entity_id:
+                relation = "self"
+            elif entity_id in self.registry.ancestors(other.id):
+                relation = "subsidiaries"
+            elif other.id in ancestors:
+                relation = "parents"
+            else:
+                relation = "family"
+            for ev in other.evidence:
+                covered = ev.agency in rs.agencies and ev.category in rs.services
+                if covered and self._provides(ev, fam.last_verified, day):
+                    links.append(Link(relation, other.id, ev))
+        return links
+
+    @staticmethod
+    def _provides(ev: Evidence, last_verified: date, day: date) -> bool:
+        """Evidence shows the service on ``day``: the period covers it, or it was open when last verified."""
+        if ev.covers(day):
+            return True
+        return day > last_verified and ev.covers(last_verified)
+
+    def _strongest(self, rs: RuleSet, links: list[Link]) -> tuple[str, str]:
+        present = [r for r in RELATION_ORDER if any(lk.relation == r for lk in links)]
+        best = max(present, key=lambda r: (POLICY_SEVERITY[rs.affiliates[r]], -RELATION_ORDER.index(r)))
+        return best, rs.affiliates[best]
+
+    def _why_not_covered(self, rs: RuleSet, family_id: str, day: date) -> str:
+        fam = self.registry.families[family_id]
+        evidence = [ev for e in fam.entities.values() for ev in e.evidence]
+        covered = [ev for ev in evidence if ev.agency in rs.agencies and ev.category in rs.services]
+        ended = [ev for ev in covered if ev.ended is not None and day > ev.ended.date]
+        if ended:
+            ev = max(ended, key=lambda e: e.ended.date)
+            return (f"formerly provided {ev.agency} with {ev.category.replace('_', ' ')} services; ended on "
+                    f"{ev.ended.date.isoformat()}: {ev.ended.why} ({ev.ended.source.cite()})")
+        if covered:
+            return f"no evidence of covered services on {day.isoformat()} (evidence starts " \
+                   f"{min(ev.start for ev in covered).isoformat()})"
+        kinds = sorted({f"{ev.category.replace('_', ' ')} to {ev.agency}" for ev in evidence})
+        return (f"the registry shows {', '.join(kinds) or 'no services'}, which {rs.id} does not cover "
+                f"(it covers {', '.join(sorted(s.replace('_', ' ') for s in rs.services))} for "
+                f"{', '.join(sorted(rs.agencies))})")
+
+
+def _relation_word(relation: str) -> str:
+    return {"self": "vendor", "subsidiaries": "subsidiary", "parents": "parent company",
+            "family": "affiliate"}[relation]

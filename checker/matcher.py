@@ -1,0 +1,358 @@
+"""Name matching: candidate generation from a token index, then precise, explainable scoring.
+
+The vendor string is the query; registry names (aliases, former names, products) are the targets.
+Scoring is token-based and asymmetric, after the lessons in ``anchors.md``:
+
+* a query token with no counterpart in the registry name costs ``EXTRA_QUERY_PENALTY`` of its weight
+  ("CITIES WEST PUBLISHING" is not "WEST PUBLISHING");
+* a registry-name token missing from the query costs less (``MISSING_TARGET_PENALTY``), and little when
+  the query looks truncated by an ERP system;
+* generic words (WEST, CLEAR, SOLUTIONS, DATA, …) weigh ``GENERIC_WEIGHT`` and stopwords almost nothing,
+  so a shared generic word never makes a match by itself;
+* numbers must agree; persons (``LAST, FIRST``) are never matched; weak aliases (CLEAR, TLO, TR) count
+  only as the exact whole name; known decoys are cleared with their reason.
+
+WRatio, token_set_ratio and partial_ratio are deliberately not used: they score subset names 90–100.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from rapidfuzz.distance import Levenshtein
+
+from checker.normalize import NormalName, is_person, normalize, split_parts
+from checker.registry import Registry
+
+MATCH_THRESHOLD = 0.85
+"""At or above: ``match`` (the row is judged as this registry entity)."""
+REVIEW_THRESHOLD = 0.70
+"""At or above (and below MATCH_THRESHOLD): ``possible`` (a person must confirm)."""
+
+EXTRA_QUERY_PENALTY = 0.8
+MISSING_TARGET_PENALTY = 0.5
+TRUNCATED_TARGET_PENALTY = 0.05
+GENERIC_WEIGHT = 0.3
+STOPWORD_WEIGHT = 0.05
+INITIAL_WEIGHT = 0.2
+FUZZY_CREDIT = 0.9
+FAMILY_WORD_CREDIT = 0.8
+FUZZY_ONLY_CAP = 0.80
+PREFIX_DIVISION_SCORE = 0.90
+TRUNCATION_MIN_CHARS = 20
+PROFILE = "token-asym-v1"
+
+STOPWORDS = frozenset({"AND", "OF", "THE", "FOR", "A", "AN", "AT", "IN", "ON", "TO", "BY"})
+GENERIC = frozenset(
+    line.strip() for line in resources.files("checker").joinpath("generic_words.txt").read_text("utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+)
+
+KIND_PRIORITY = {"name": 3, "alias": 3, "product": 2, "former_name": 1, "weak": 0}
+FUZZY_MARKERS = ("token match", "vendor name begins")
+
+
+def _rank(m: Match) -> tuple[float, bool, int]:
+    """Best match first: higher score, then an exact normalised hit, then names over former names."""
+    return (m.score, m.explanation.startswith("same as"), KIND_PRIORITY[m.kind])
+
+
+KIND_LABEL = {"alias": "alias", "former_name": "former name", "product": "product name", "name": "name",
+              "weak": "weak alias"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A registry name the matcher can hit."""
+
+    entity_id: str
+    family_id: str
+    text: str
+    kind: str
+    name: NormalName
+
+
+@dataclass(frozen=True)
+class Match:
+    """A scored hit on a registry name."""
+
+    entity_id: str
+    family_id: str
+    matched_name: str
+    kind: str
+    score: float
+    band: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the matcher concluded for one vendor string: a match, or none with a reason."""
+
+    match: Match | None
+    note: str | None = None
+
+
+def token_weight(token: str) -> float:
+    """How much a token counts: stopwords ≈ 0, generic words and initials little, the rest 1."""
+    if token in STOPWORDS:
+        return STOPWORD_WEIGHT
+    if token in GENERIC:
+        return GENERIC_WEIGHT
+    if len(token) == 1:
+        return INITIAL_WEIGHT
+    return 1.0
+
+
+def _close(a: str, b: str) -> bool:
+    """A likely typo: same first letter, both ≥ 5 letters, at most one edit per five letters."""
+    if a[0] != b[0] or min(len(a), len(b)) < 5 or a.isdigit() or b.isdigit():
+        return False
+    allowed = max(1, min(len(a), len(b)) // 5)
+    return Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed
+
+
+@dataclass
+class _Alignment:
+    matched: float = 0.0
+    shortfall: float = 0.0
+    extra_query: float = 0.0
+    missing_target: float = 0.0
+    number_clash: bool = False
+    fuzzy: tuple[tuple[str, str], ...] = ()
+    truncated: bool = False
+    distinctive_hit: bool = False
+    distinctive_exact: bool = False
+
+
+def _align(q: tuple[str, ...], t: tuple[str, ...], family_tokens: frozenset[str]) -> _Alignment:
+    """Pair query tokens with target tokens: exact, joined (LEXIS NEXIS = LEXISNEXIS), typo, truncation."""
+    res = _Alignment()
+    used = [False] * len(t)
+    fuzzy: list[tuple[str, str]] = []
+    i = 0
+    while i < len(q):
+        tok = q[i]
+        j = next((k for k in range(len(t)) if not used[k] and t[k] == tok), None)
+        if j is not None:
+            used[j] = True
+            res.matched += token_weight(tok)
+            res.distinctive_hit |= token_weight(tok) >= 1.0
+            res.distinctive_exact |= token_weight(tok) >= 1.0
+            i += 1
+            continue
+        if i + 1 < len(q):  # query split a target token: "LEXIS NEXIS" vs "LEXISNEXIS"
+            joined = tok + q[i + 1]
+            j = next((k for k in range(len(t)) if not used[k] and t[k] == joined), None)
+            if j is not None:
+                used[j] = True
+                res.matched += token_weight(joined)
+                res.distinctive_hit |= token_weight(joined) >= 1.0
+                res.distinctive_exact |= token_weight(joined) >= 1.0
+                i += 2
+                continue
+        j = next((k for k in range(len(t) - 1) if not used[k] and not used[k + 1] and t[k] + t[k + 1] == tok), None)
+        if j is not None:  # query joined two target tokens
+            used[j] = used[j + 1] = True
+            res.matched += token_weight(tok)
+            res.distinctive_hit |= token_weight(tok) >= 1.0
+            res.distinctive_exact |= token_weight(tok) >= 1.0
+            i += 1
+            continue
+        last = i == len(q) - 1
+        j = next((k for k in range(len(t)) if not used[k] and last and len(tok) >= 4 and t[k].startswith(tok)
+                  and all(used[:k])), None)
+        if j is not None:  # ERP truncation of the final word: "APPLICATI"
+            used[j] = True
+            res.matched += token_weight(t[j]) * FUZZY_CREDIT
+            res.shortfall += token_weight(t[j]) * (1 - FUZZY_CREDIT)
+            res.distinctive_hit |= token_weight(t[j]) >= 1.0
+            res.truncated = True
+            fuzzy.append((tok, t[j]))
+            i += 1
+            continue
+        j = next((k for k in range(len(t)) if not used[k] and _close(tok, t[k])), None)
+        if j is not None:
+            used[j] = True
+            res.matched += token_weight(t[j]) * FUZZY_CREDIT
+            res.shortfall += token_weight(t[j]) * (1 - FUZZY_CREDIT)
+            res.distinctive_hit |= token_weight(t[j]) >= 1.0
+            fuzzy.append((tok, t[j]))
+            i += 1
+            continue
+        if tok in family_tokens:  # "LEXISNEXIS MATTHEW BENDER": the family's own brand word
+            res.matched += FAMILY_WORD_CREDIT * token_weight(tok)
+            res.shortfall += (1 - FAMILY_WORD_CREDIT) * token_weight(tok)
+        else:
+            res.extra_query += token_weight(tok)
+            if tok.isdigit() and any(x.isdigit() for x in t):
+                res.number_clash = True
+        i += 1
+    # Target tokens never paired. After the query's last paired token they may be cut off by an ERP system.
+    last_used = max((k for k in range(len(t)) if used[k]), default=-1)
+    prefix_covered = all(used[: last_used + 1])
+    for k, tok in enumerate(t):
+        if used[k]:
+            continue
+        res.missing_target += token_weight(tok)
+    res.truncated = res.truncated or (prefix_covered and last_used < len(t) - 1 and res.extra_query == 0)
+    res.fuzzy = tuple(fuzzy)
+    return res
+
+
+class Matcher:
+    """Matches vendor strings against a registry; compile once, reuse for every row."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.targets: list[Target] = []
+        self.weak: dict[str, Target] = {}
+        self.decoys: dict[str, str] = {}
+        self.family_tokens: dict[str, frozenset[str]] = {}
+        self._by_token: dict[str, set[int]] = defaultdict(set)
+        self._by_prefix: dict[str, set[int]] = defaultdict(set)
+        fam_tokens: dict[str, set[str]] = defaultdict(set)
+        for ent in registry.entities.values():
+            names = [(ent.name, "name")] + [(a, "alias") for a in ent.aliases] + \
+                    [(a, "former_name") for a in ent.former_names] + [(p, "product") for p in ent.products]
+            seen: set[str] = set()
+            for text, kind in names:
+                norm = normalize(text)
+                if not norm.tokens or norm.core in seen:
+                    continue
+                seen.add(norm.core)
+                idx = len(self.targets)
+                self.targets.append(Target(ent.id, ent.family_id, text, kind, norm))
+                for tok in norm.tokens:
+                    if token_weight(tok) >= 1.0:
+                        fam_tokens[ent.family_id].add(tok)
+                keys = [t for t in norm.tokens if token_weight(t) >= 1.0] or list(norm.tokens)
+                for tok in keys:
+                    self._by_token[tok].add(idx)
+                    self._by_prefix[tok[:4]].add(idx)
+                self._by_token[norm.compact].add(idx)
+                self._by_prefix[norm.compact[:4]].add(idx)
+            for weak in ent.weak_aliases:
+                self.weak.setdefault(normalize(weak).core, Target(ent.id, ent.family_id, weak, "weak", normalize(weak)))
+        for fam in registry.families.values():
+            for decoy in fam.decoys:
+                self.decoys[normalize(decoy.name).core] = f"known decoy: {decoy.why}"
+        self.family_tokens = {k: frozenset(v) for k, v in fam_tokens.items()}
+        self._cached = lru_cache(maxsize=200_000)(self._match_uncached)
+
+    def match(self, vendor: str) -> Outcome:
+        """Match one vendor string (cached by the string itself)."""
+        return self._cached(" ".join(vendor.split()))
+
+    def _candidates(self, name: NormalName) -> set[int]:
+        found: set[int] = set()
+        for tok in name.tokens:
+            found |= self._by_token.get(tok, set())
+            if len(tok) >= 4:
+                found |= self._by_prefix.get(tok[:4], set())
+        found |= self._by_token.get(name.compact, set())
+        return found
+
+    def _match_uncached(self, vendor: str) -> Outcome:
+        if not vendor:
+            return Outcome(None, "empty name")
+        if is_person(vendor):
+            return Outcome(None, "individual payee (LAST, FIRST): never matched to a company")
+        whole = normalize(vendor)
+        if whole.core in self.decoys:
+            return Outcome(None, self.decoys[whole.core])
+        best: Match | None = None
+        parts = split_parts(vendor)
+        for position, part in enumerate(parts):
+            name = whole if position == 0 else normalize(part)
+            if not name.tokens or (position > 0 and name.core in self.decoys):
+                continue
+            for m in self._score_part(name, part if position else None):
+                if position and m.explanation.startswith(FUZZY_MARKERS):
+                    continue  # a part of "THOMPSON/QUILL" must match plainly, not by spelling or division
+                if best is None or _rank(m) > _rank(best):
+                    best = m
+        if best is None or best.score < REVIEW_THRESHOLD:
+            return Outcome(None, None)
+        return Outcome(best)
+
+    def _score_part(self, name: NormalName, part: str | None) -> list[Match]:
+        via = f" (in the part {part!r})" if part else ""
+        out: list[Match] = []
+        weak = self.weak.get(name.core)
+        if weak is not None:
+            out.append(self._make(weak, 1.0, f"whole name is the weak alias {weak.text!r}{via}"))
+        for idx in self._candidates(name):
+            target = self.targets[idx]
+            score, why = self._score(name, target)
+            if score >= REVIEW_THRESHOLD:
+                out.append(self._make(target, score, why + via))
+        return out
+
+    def _make(self, target: Target, score: float, why: str) -> Match:
+        band = "match" if score >= MATCH_THRESHOLD else "possible"
+        return Match(target.entity_id, target.family_id, target.text, target.kind, round(score, 4), band, why)
+
+    def _score(self, q: NormalName, target: Target) -> tuple[float, str]:
+        t = target.name
+        label = KIND_LABEL[target.kind]
+        if q.compact == t.compact:
+            form_note = "" if q.legal_form in (None, t.legal_form) or t.legal_form is None else \
+                f"; legal form {q.legal_form} vs {t.legal_form}"
+            score = 1.0 if not form_note else 0.97
+            return score, f"same as registry {label} {target.text!r} after normalising{form_note}"
+        al = _align(q.tokens, t.tokens, self.family_tokens.get(target.family_id, frozenset()))
+        if not al.distinctive_hit and any(token_weight(x) >= 1.0 for x in t.tokens):
+            return 0.0, "no distinctive word in common"
+        missing_penalty = TRUNCATED_TARGET_PENALTY if (al.truncated and len(q.core) >= TRUNCATION_MIN_CHARS) \
+            else MISSING_TARGET_PENALTY
+        denom = al.matched + al.shortfall + EXTRA_QUERY_PENALTY * al.extra_query + missing_penalty * al.missing_target
+        score = al.matched / denom if denom else 0.0
+        if al.number_clash:
+            score *= 0.6
+        if not al.distinctive_exact and any(token_weight(x) >= 1.0 for x in t.tokens):
+            score = min(score, FUZZY_ONLY_CAP)  # "THOMPSON" is a surname, not a typo of "THOMSON"
+        notes: list[str] = []
+        if al.fuzzy:
+            notes.append("close spelling " + ", ".join(f"{a}≈{b}" for a, b in al.fuzzy))
+        if al.truncated and missing_penalty == TRUNCATED_TARGET_PENALTY:
+            notes.append("vendor name looks truncated")
+        if al.extra_query:
+            notes.append("vendor name has extra words")
+        if al.missing_target and missing_penalty != TRUNCATED_TARGET_PENALTY:
+            notes.append(f"registry {label} has words the vendor name lacks")
+        if al.number_clash:
+            notes.append("numbers differ")
+        # "THOMSON REUTERS ELITE", "MICROSOFT SERVICES": the whole registry name, then a division's words.
+        n = len(t.tokens)
+        distinctive = [x for x in t.tokens if token_weight(x) >= 1.0]
+        extra = q.tokens[n:]
+        if (score < PREFIX_DIVISION_SCORE and len(q.tokens) > n and q.tokens[:n] == t.tokens and distinctive
+                and (len(distinctive) >= 2 or all(token_weight(x) < 1.0 for x in extra))):
+            return PREFIX_DIVISION_SCORE, (f"vendor name begins with registry {label} {target.text!r} "
+                                           f"followed by {' '.join(extra)!r} (a division or unit?)")
+        detail = f" ({'; '.join(notes)})" if notes else ""
+        return score, f"token match to registry {label} {target.text!r}{detail}"
+
+    def ranked(self, vendor: str, limit: int = 5) -> list[Match]:
+        """The best-scoring registry names for a vendor string, including those below the review band."""
+        best: dict[str, Match] = {}
+        for part in split_parts(vendor):
+            name = normalize(part)
+            if not name.tokens:
+                continue
+            weak = self.weak.get(name.core)
+            scored = [(weak, 1.0, "whole name is a weak alias")] if weak else []
+            for idx in self._candidates(name):
+                target = self.targets[idx]
+                scored.append((target, *self._score(name, target)))
+            for target, score, why in scored:
+                m = self._make(target, score, why)
+                if score < REVIEW_THRESHOLD:
+                    m = Match(m.entity_id, m.family_id, m.matched_name, m.kind, m.score, "none", why)
+                if m.entity_id not in best or m.score > best[m.entity_id].score:
+                    best[m.entity_id] = m
+        return sorted(best.values(), key=lambda m: -m.score)[:limit]

@@ -1,0 +1,101 @@
+"""The records that flow through the pipeline: input rows in, findings out, a running summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from checker.matcher import Match
+
+VERDICTS = ("prohibited", "potential_violation", "possible_match", "waived", "grandfathered", "not_covered", "clear")
+"""Verdicts, most severe first. A row's verdict is the most severe of its rule-set outcomes."""
+SEVERITY = {v: len(VERDICTS) - i for i, v in enumerate(VERDICTS)}
+FLAGGED = frozenset({"prohibited", "potential_violation", "possible_match"})
+ACTIONS = ("new", "amended", "extended", "renewed", "existing", "payment")
+
+
+def most_severe(verdicts: list[str]) -> str:
+    """The most severe verdict of a list (``clear`` for an empty one)."""
+    return max(verdicts, key=SEVERITY.__getitem__, default="clear")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One vendor occurrence to judge: a screened name or a data row of a file."""
+
+    row: int
+    vendor: str
+    action: str | None = None
+    date: date | None = None
+    contract_start: date | None = None
+    contract_end: date | None = None
+    amount: str | None = None
+    department: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A data row that is not a record (blank, a total), with the reason."""
+
+    row: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """What one rule set says about one record, and why."""
+
+    rule_set: str
+    rule: str
+    citation: str
+    outcome: str
+    reason: str
+    evidence: tuple[str, ...] = ()
+    text_verified: bool = True
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A judged record: the match (if any), each rule set's outcome and the row verdict."""
+
+    record: Record
+    verdict: str
+    match: Match | None
+    note: str | None
+    rules: tuple[RuleOutcome, ...]
+    entity_name: str | None = None
+    family_id: str | None = None
+    family_name: str | None = None
+    relation: str | None = None
+    person: bool = False
+
+    @property
+    def flagged(self) -> bool:
+        """True for verdicts a person must act on."""
+        return self.verdict in FLAGGED
+
+
+@dataclass
+class Summary:
+    """Counts kept while findings stream past."""
+
+    rows: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    by_verdict: Counter[str] = field(default_factory=Counter)
+    persons: int = 0
+
+    def add(self, finding: Finding) -> None:
+        """Count one finding."""
+        self.rows += 1
+        self.by_verdict[finding.verdict] += 1
+        self.persons += finding.person
+
+    def skip(self, skipped: Skipped) -> None:
+        """Count one skipped row (it still counts as a row read)."""
+        self.rows += 1
+        self.skipped.append(skipped)
+
+    def verdict_counts(self) -> dict[str, int]:
+        """Every verdict with its count, most severe first (zeros included)."""
+        return {v: self.by_verdict.get(v, 0) for v in VERDICTS}

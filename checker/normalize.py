@@ -1,0 +1,137 @@
+"""Vendor-name normalisation: pure functions, no registry knowledge.
+
+A name is upper-cased, stripped of accents and marks, ``&`` becomes AND, punctuation becomes space,
+spaced-out initials are joined (``L.L.C.`` → ``LLC``), and trailing legal forms are canonicalised
+(``INCORPORATED`` → ``INC``) and set aside rather than deleted, so a name is never reduced to nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Legal forms, longest first; each maps to a canonical short form. Kept as data, not logic.
+_LEGAL_FORMS: dict[tuple[str, ...], str] = {
+    ("LIMITED", "LIABILITY", "COMPANY"): "LLC",
+    ("LIMITED", "LIABILITY", "PARTNERSHIP"): "LLP",
+    ("LIMITED", "PARTNERSHIP"): "LP",
+    ("PUBLIC", "LIMITED", "COMPANY"): "PLC",
+    ("INCORPORATED",): "INC", ("INC",): "INC", ("INCORPORATION",): "INC",
+    ("CORPORATION",): "CORP", ("CORP",): "CORP", ("CORPORATE",): "CORP",
+    ("COMPANY",): "CO", ("CO",): "CO", ("COMPANIES",): "CO",
+    ("LIMITED",): "LTD", ("LTD",): "LTD",
+    ("LLC",): "LLC", ("LLP",): "LLP", ("LP",): "LP", ("PLC",): "PLC", ("PLLC",): "PLLC",
+    ("PC",): "PC", ("GMBH",): "GMBH", ("AG",): "AG", ("SA",): "SA", ("NV",): "NV", ("BV",): "BV",
+    ("SARL",): "SARL", ("PTY",): "PTY", ("ULC",): "ULC", ("LLLP",): "LLLP",
+}
+_MAX_FORM_LEN = max(len(k) for k in _LEGAL_FORMS)
+_TRAILING_FILLERS = frozenset({"THE", "AND"})
+LEGAL_FORM_TOKENS = frozenset(t for k in _LEGAL_FORMS for t in k) | frozenset(_LEGAL_FORMS.values())
+
+# Markers that introduce another name for the same payee: "X dba Y", "X c/o Y", "X fka Y".
+_SPLIT_MARKERS = re.compile(
+    r"\s*(?:\b(?:D\s*/\s*B\s*/\s*A|D\.B\.A\.?|DBA|F\s*/\s*K\s*/\s*A|F\.K\.A\.?|FKA|A\s*/\s*K\s*/\s*A|AKA|"
+    r"C\s*/\s*O|ATTN:?|T\s*/\s*A|DOING\s+BUSINESS\s+AS|FORMERLY(?:\s+KNOWN\s+AS)?)(?=\W|$))\s*",
+    re.IGNORECASE,
+)
+_DASH_SPLIT = re.compile(r"\s+[-–—]+\s+|\s*[;|]\s*")
+_SLASH_SPLIT = re.compile(r"(?<=[A-Za-z]{3})\s*/\s*(?=[A-Za-z]{3})")
+_MARKS = re.compile(r"[®™©℠'’`]")
+_NON_ALNUM = re.compile(r"[^A-Z0-9]+")
+
+# Words that mark a payee as a company, not a person, in "LAST, FIRST" forms.
+_COMPANY_WORDS = LEGAL_FORM_TOKENS | {
+    "AND", "ASSOCIATES", "ASSOC", "SERVICES", "SERVICE", "GROUP", "SOLUTIONS", "SYSTEMS", "CONSULTING", "CONSULTANTS",
+    "ENTERPRISES", "INDUSTRIES", "INTERNATIONAL", "PARTNERS", "COUNTY", "CITY", "STATE", "DEPT", "DEPARTMENT",
+    "UNIVERSITY", "SCHOOL", "BANK", "TRUST", "FUND", "FOUNDATION", "CENTER", "CLUB", "OFFICE", "OFFICES", "LAW",
+    "SUPPLY", "SUPPLIES", "EQUIPMENT", "ELECTRIC", "CONSTRUCTION", "TECHNOLOGIES", "TECHNOLOGY", "MEDICAL",
+    "HEALTH", "INSURANCE", "AUTHORITY", "DISTRICT", "PRODUCTS", "SALES", "STORE", "STORES", "MARKET", "THE", "OF",
+}
+_PERSON = re.compile(r"^[A-Z][A-Z'\-]*(?: [A-Z][A-Z'\-]*){0,2}, ?[A-Z][A-Z'\-.]*(?: [A-Z][A-Z'\-.]*){0,3}$")
+
+
+@dataclass(frozen=True)
+class NormalName:
+    """A normalised name: its core tokens (legal forms removed) and the canonical legal form, if any."""
+
+    tokens: tuple[str, ...]
+    legal_form: str | None
+
+    @property
+    def core(self) -> str:
+        """The core tokens joined by spaces."""
+        return " ".join(self.tokens)
+
+    @property
+    def compact(self) -> str:
+        """The core with no spaces, to compare ``LEXIS NEXIS`` with ``LEXISNEXIS``."""
+        return "".join(self.tokens)
+
+
+def fold(text: str) -> str:
+    """Upper-case ASCII text: accents and marks removed, ``&`` spelled AND, punctuation as spaces."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _MARKS.sub("", text).upper().replace("&", " AND ").replace("+", " AND ")
+    text = _NON_ALNUM.sub(" ", text)
+    return _join_initials(text.split())
+
+
+def _join_initials(tokens: list[str]) -> str:
+    """``L L C`` → ``LLC`` and ``U S`` → ``US``: runs of two or more single letters become one token."""
+    out: list[str] = []
+    run: list[str] = []
+    for tok in tokens + [""]:
+        if len(tok) == 1 and tok.isalpha():
+            run.append(tok)
+            continue
+        if len(run) >= 2:
+            out.append("".join(run))
+        else:
+            out.extend(run)
+        run = []
+        if tok:
+            out.append(tok)
+    return " ".join(out)
+
+
+def normalize(name: str) -> NormalName:
+    """Normalise one name; trailing legal forms are canonicalised and kept aside, never all tokens."""
+    tokens = fold(name).split()
+    if tokens and tokens[0] == "THE" and len(tokens) > 1:
+        tokens = tokens[1:]
+    form: str | None = None
+    while len(tokens) > 1:
+        if tokens[-1] in _TRAILING_FILLERS:  # "THOMSON COMPANY INC, THE", "BENDER & CO"
+            tokens = tokens[:-1]
+            continue
+        for size in range(min(_MAX_FORM_LEN, len(tokens) - 1), 0, -1):
+            canon = _LEGAL_FORMS.get(tuple(tokens[-size:]))
+            if canon is not None:
+                form = form or canon
+                tokens = tokens[:-size]
+                break
+        else:
+            break
+    return NormalName(tokens=tuple(tokens), legal_form=form)
+
+
+def split_parts(name: str) -> list[str]:
+    """The name and each of its dba / fka / c/o / ``A - B`` / ``A/B`` parts, each as its own name."""
+    pieces = [name]
+    for splitter in (_SPLIT_MARKERS, _DASH_SPLIT, _SLASH_SPLIT):
+        pieces = [p for piece in pieces for p in splitter.split(piece)]
+    parts = [p.strip(" ,.-") for p in pieces if p and p.strip(" ,.-")]
+    if len(parts) <= 1:
+        return [name]
+    return [name, *parts]
+
+
+def is_person(name: str) -> bool:
+    """True for ``LAST, FIRST [MIDDLE]`` payees with no company words (an individual, never matched)."""
+    text = " ".join(name.upper().split())
+    if text.count(",") != 1 or not _PERSON.match(text):
+        return False
+    words = set(fold(text).split())
+    return not (words & _COMPANY_WORDS)

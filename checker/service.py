@@ -1,0 +1,101 @@
+"""The pipeline, as a library: load knowledge once, then screen names or audit a file."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from checker import __version__
+from checker.judge import Judge
+from checker.matcher import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD, Matcher
+from checker.models import Finding, Record, Skipped, Summary
+from checker.registry import Registry, load_registry
+from checker.rulesets import RuleSet, select_rulesets
+from checker.sources.csv_source import read_csv
+
+
+@dataclass
+class Run:
+    """One screening or audit run: its inputs, provenance and the findings stream with a live summary."""
+
+    rulesets: list[RuleSet]
+    default_rules: bool
+    registry: Registry
+    as_of: date
+    findings: Iterator[Finding]
+    summary: Summary = field(default_factory=Summary)
+    input_path: str | None = None
+    input_sha256: str | None = None
+
+    def provenance(self) -> dict:
+        """Versions and hashes of everything that decided the findings."""
+        return {
+            "registry_sha256": self.registry.sha256,
+            "registry_version": self.registry.version,
+            "rules": [{"id": rs.id, "sha256": rs.sha256, "status": rs.status, "text_verified": rs.text_verified}
+                      for rs in self.rulesets],
+            "input": None if self.input_path is None else {"path": self.input_path, "sha256": self.input_sha256},
+            "matcher": {"profile": PROFILE, "match_threshold": MATCH_THRESHOLD, "review_threshold": REVIEW_THRESHOLD},
+            "as_of": self.as_of.isoformat(),
+        }
+
+    @property
+    def tool(self) -> dict:
+        """Tool name and version."""
+        return {"name": "sanctuary-check", "version": __version__}
+
+
+class Checker:
+    """Loads the registry and rule sets once; screens names and audits files with them."""
+
+    def __init__(self, rules: list[str] | None = None, *, as_of: date | None = None,
+                 registry_dir: str | None = None, rules_dir: str | None = None) -> None:
+        self.registry = load_registry(registry_dir)
+        self.rulesets, self.default_rules = select_rulesets(rules, rules_dir)
+        self.matcher = Matcher(self.registry)
+        self.as_of = as_of or date.today()
+        self.judge = Judge(self.registry, self.matcher, self.rulesets, self.as_of)
+
+    def _run(self, findings: Iterator[Finding], summary: Summary, **kw) -> Run:
+        return Run(self.rulesets, self.default_rules, self.registry, self.as_of, findings, summary, **kw)
+
+    def screen(self, names: list[str]) -> Run:
+        """Judge each name as a proposed new contract on the as-of date."""
+        summary = Summary()
+
+        def stream() -> Iterator[Finding]:
+            for i, name in enumerate(names, start=1):
+                finding = self.judge.judge(Record(row=i, vendor=" ".join(name.split()), action="new",
+                                                  date=self.as_of), screening=True)
+                summary.add(finding)
+                yield finding
+
+        return self._run(stream(), summary)
+
+    def audit(self, path: str, *, name_column: str | None = None) -> Run:
+        """Judge every data row of a CSV file; blank and total rows are counted as skipped."""
+        _, items = read_csv(path, name_column)
+        summary = Summary()
+
+        def stream() -> Iterator[Finding]:
+            for item in items:
+                if isinstance(item, Skipped):
+                    summary.skip(item)
+                    continue
+                finding = self.judge.judge(item)
+                summary.add(finding)
+                yield finding
+
+        return self._run(stream(), summary, input_path=str(path), input_sha256=file_sha256(path))
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -1,0 +1,1 @@
+"""Input sources: each turns a file into a stream of records and skipped rows."""

@@ -1,0 +1,78 @@
+"""Find the vendor, date, amount and contract columns of a file by their headers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from checker.errors import InputError
+
+# Header synonyms, compared after lower-casing and removing everything but letters and digits.
+# Vendor-name synonyms are in priority groups: one header in the first non-empty group wins.
+VENDOR_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("vendorname", "vendorlegalname", "payeename", "suppliername", "contractorname", "recipientname",
+     "vendornamepayee", "remittoname"),
+    ("vendor", "payee", "supplier", "contractor", "company", "companyname", "recipient", "vendordescription"),
+)
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "action": ("contractaction", "action", "actiontype", "contractactiontype", "transactiontype"),
+    "action_date": ("actiondate", "contractactiondate", "signeddate", "awarddate", "executiondate"),
+    "date": ("date", "paymentdate", "checkpaymentdate", "checkdate", "invoicedate", "transactiondate",
+             "postingdate", "paiddate", "warrantdate"),
+    "contract_start": ("contractstart", "contractstartdate", "startdate", "termstart", "effectivedate"),
+    "contract_end": ("contractend", "contractenddate", "enddate", "termend", "expirationdate", "expirydate"),
+    "amount": ("amount", "paymentamount", "invoicenetamt", "invoiceamount", "netamount", "amountpaid",
+               "paidamount", "checkamount", "total", "totalamount", "contractamount", "value"),
+    "department": ("department", "dept", "deptdescrptn", "deptdescription", "departmentname", "agency",
+                   "centername", "division"),
+}
+
+
+def header_key(header: str) -> str:
+    """``"Check/Payment Date"`` → ``checkpaymentdate``."""
+    return re.sub(r"[^a-z0-9]", "", header.lower())
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Column indexes for the fields we use (None when the file has no such column)."""
+
+    header: tuple[str, ...]
+    vendor: int
+    action: int | None = None
+    action_date: int | None = None
+    date: int | None = None
+    contract_start: int | None = None
+    contract_end: int | None = None
+    amount: int | None = None
+    department: int | None = None
+
+
+def map_columns(header: list[str], source: str, name_column: str | None = None) -> ColumnMap:
+    """Map headers to fields; the vendor column must be found unambiguously or named by the user."""
+    header = [h.lstrip("\ufeff").strip() for h in header]
+    keys = [header_key(h) for h in header]
+    shown = ", ".join(repr(h) for h in header)
+    if name_column is not None:
+        wanted = [i for i, h in enumerate(header) if h == name_column] or \
+                 [i for i, k in enumerate(keys) if k == header_key(name_column)]
+        if not wanted:
+            raise InputError(source, f"--name-column {name_column!r} is not a header; headers are: {shown}")
+        vendor = wanted[0]
+    else:
+        vendor = None
+        for group in VENDOR_GROUPS:
+            hits = [i for i, k in enumerate(keys) if k in group]
+            if len(hits) > 1:
+                names = ", ".join(repr(header[i]) for i in hits)
+                raise InputError(source, f"more than one vendor-name column ({names}); choose one with --name-column")
+            if hits:
+                vendor = hits[0]
+                break
+        if vendor is None:
+            raise InputError(source, f"no vendor-name column found; headers are: {shown}; "
+                                     "name the column with --name-column")
+    found: dict[str, int | None] = {}
+    for field, names in SYNONYMS.items():
+        found[field] = next((i for name in names for i, k in enumerate(keys) if k == name and i != vendor), None)
+    return ColumnMap(header=tuple(header), vendor=vendor, **found)

@@ -1,0 +1,121 @@
+"""Read records from a CSV export: encoding and delimiter detection, column mapping, skipped rows."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from checker.errors import InputError
+from checker.models import ACTIONS, Record, Skipped
+from checker.sources.columns import ColumnMap, map_columns
+from checker.sources.values import parse_date
+
+SAMPLE_BYTES = 64 * 1024
+MAX_FIELD = 1_000_000
+
+
+def detect_encoding(head: bytes) -> str:
+    """The text encoding of a file from its first bytes: BOMs first, then UTF-8 if it decodes, else cp1252."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not just a character cut at the sample's end
+            return "cp1252"
+    return "utf-8"
+
+
+def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;|")
+    except csv.Error:
+        return csv.excel
+
+
+def read_csv(path: Path | str, name_column: str | None = None) -> tuple[ColumnMap, Iterator[Record | Skipped]]:
+    """Open a CSV file, map its columns, and return the mapping and a stream of records and skipped rows."""
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(SAMPLE_BYTES)
+    except FileNotFoundError:
+        raise InputError(str(p), "no such file") from None
+    except IsADirectoryError:
+        raise InputError(str(p), "is a directory, not a CSV file") from None
+    except PermissionError:
+        raise InputError(str(p), "cannot be read (permission denied)") from None
+    if not head.strip():
+        raise InputError(str(p), "file is empty")
+    encoding = detect_encoding(head)
+    sample = head.decode(encoding, errors="ignore")
+    dialect = _dialect(sample)
+    fh = p.open("r", encoding=encoding, newline="")
+    reader = csv.reader(fh, dialect)
+    csv.field_size_limit(MAX_FIELD)
+    try:
+        header = next(reader)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        fh.close()
+        raise InputError(str(p), f"cannot read the header row: {exc}") from None
+    columns = map_columns(header, str(p), name_column)
+    return columns, _records(p, fh, reader, columns)
+
+
+def _records(p: Path, fh: io.TextIOBase, reader, columns: ColumnMap) -> Iterator[Record | Skipped]:
+    row = 0
+    try:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError:
+                raise InputError(str(p), f"row {row + 1}: the file is not consistently "
+                                         f"{fh.encoding}; re-save it as UTF-8") from None
+            except csv.Error as exc:
+                raise InputError(str(p), f"row {row + 1}: malformed CSV: {exc}") from None
+            row += 1
+            yield _to_record(p, row, cells, columns)
+    finally:
+        fh.close()
+
+
+def _cell(cells: list[str], index: int | None) -> str | None:
+    if index is None or index >= len(cells):
+        return None
+    value = cells[index].strip()
+    return value or None
+
+
+def _to_record(p: Path, row: int, cells: list[str], columns: ColumnMap) -> Record | Skipped:
+    if not any(c.strip() for c in cells):
+        return Skipped(row, "blank row")
+    vendor = _cell(cells, columns.vendor)
+    if vendor is None:
+        others = [c for i, c in enumerate(cells) if c.strip() and i != columns.vendor]
+        if columns.amount is not None and _cell(cells, columns.amount) and len(others) == 1:
+            return Skipped(row, "total row (an amount with no vendor)")
+        return Skipped(row, f"no vendor name in column {columns.header[columns.vendor]!r}")
+    action = _cell(cells, columns.action)
+    if action is not None:
+        action = action.lower()
+        if action == "renewal":
+            action = "renewed"
+        if action not in ACTIONS:
+            raise InputError(str(p), f"row {row}: contract action {action!r} is not one of {', '.join(ACTIONS)}")
+    try:
+        return Record(
+            row=row, vendor=" ".join(vendor.split()), action=action,
+            date=parse_date(_cell(cells, columns.action_date) or _cell(cells, columns.date)),
+            contract_start=parse_date(_cell(cells, columns.contract_start)),
+            contract_end=parse_date(_cell(cells, columns.contract_end)),
+            amount=_cell(cells, columns.amount), department=_cell(cells, columns.department),
+        )
+    except ValueError as exc:
+        raise InputError(str(p), f"row {row}: {exc}") from None

@@ -1,0 +1,31 @@
+"""Parse cell values as cities export them: dates in several forms."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?$", re.IGNORECASE)
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+Z?)?$")
+
+
+def parse_date(text: str | None) -> date | None:
+    """``2018-06-01``, ``6/1/2018``, ``8/14/2017 0:00`` or ``6/1/18`` → a date; None for an empty cell."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    m = _ISO.match(text)
+    if m:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    m = _US.match(text)
+    if m:
+        year = int(m[3])
+        if year < 100:
+            year += 2000 if year < 70 else 1900
+        return date(year, int(m[1]), int(m[2]))
+    for fmt in ("%d-%b-%Y", "%b %d, %Y", "%B %d, %Y", "%Y%m%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date this tool can read (use YYYY-MM-DD)")
