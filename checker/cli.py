@@ -52,6 +52,8 @@ class FailOn(str, Enum):
 RulesOpt = Annotated[Optional[list[str]], typer.Option(
     "--rules", "-r", help="Rule set id or path; repeat or comma-separate. Default: every enacted rule set.")]
 FailOnOpt = Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when any finding is at or above this.")]
+RegistryOpt = Annotated[Optional[str], typer.Option(
+    "--registry", help="Registry folder of family YAML files. Default: the bundled registry.")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (YYYY-MM-DD). Default: today.")]
 
 
@@ -85,13 +87,14 @@ def screen(
     as_of: AsOfOpt = None,
     fmt: Annotated[ScreenFormat, typer.Option("--format", "-f")] = ScreenFormat.table,
     fail_on: FailOnOpt = FailOn.none,
+    registry: RegistryOpt = None,
 ) -> None:
     """Judge each NAME as a proposed new contract on the as-of date."""
     from checker.formats.human import render_screen
     from checker.formats.json_format import render_json
     from checker.service import Checker
 
-    checker = Checker(_rules(rules), as_of=_as_of(as_of))
+    checker = Checker(_rules(rules), as_of=_as_of(as_of), registry_dir=registry)
     run = checker.screen(names)
     if fmt is ScreenFormat.json:
         render_json(run, sys.stdout)
@@ -114,6 +117,7 @@ def audit(
     as_of: AsOfOpt = None,
     show_individuals: Annotated[bool, typer.Option(
         "--show-individuals", help="Name individual payees in table, Markdown and CSV output.")] = False,
+    registry: RegistryOpt = None,
 ) -> None:
     """Judge every row of FILE; rows that are not records (blank, totals) are reported as skipped."""
     from checker.formats.common import provenance_line, summary_paragraph
@@ -122,7 +126,7 @@ def audit(
     from checker.formats.json_format import render_json
     from checker.service import Checker
 
-    checker = Checker(_rules(rules), as_of=_as_of(as_of))
+    checker = Checker(_rules(rules), as_of=_as_of(as_of), registry_dir=registry)
     run = checker.audit(file, name_column=name_column)
     with open_output(output) as out:
         if fmt is AuditFormat.json:
@@ -214,6 +218,26 @@ def registry_show(ident: Annotated[str, typer.Argument(help="Family or entity id
     typer.echo(show_family(reg, reg.entities[ident].family_id))
 
 
+@registry_app.command("lint")
+def registry_lint(
+    directory: Annotated[Optional[str], typer.Argument(help="Registry folder; default: the bundled one.")] = None,
+) -> None:
+    """Check the registry: schema, clashing names, weak aliases, sources, staleness, identifier check digits."""
+    from checker.lint import lint_registry
+    from checker.registry import load_registry
+
+    reg = load_registry(directory)
+    problems = lint_registry(reg)
+    for p in problems:
+        typer.echo(f"{p.level}: {p.where}: {p.message}", err=p.level == "error")
+    errors = sum(p.level == "error" for p in problems)
+    typer.echo(f"{len(reg.families)} families, {len(reg.entities)} entities, "
+               f"{sum(len(e.evidence) for e in reg.entities.values())} evidence items: "
+               f"{errors} errors, {len(problems) - errors} warnings")
+    if errors:
+        raise typer.Exit(1)
+
+
 @registry_app.command("search")
 def registry_search(
     name: Annotated[str, typer.Argument(help="A vendor name.")],
@@ -253,7 +277,9 @@ def _version(version: Annotated[bool, typer.Option("--version", help="Print the 
 def main() -> None:
     """Entry point: one clear line and exit 2 for bad input; 130 on Ctrl-C; never a traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except InputError as exc:
         typer.echo(f"sanctuary-check: error: {exc}", err=True)
         sys.exit(2)
@@ -268,10 +294,9 @@ def main() -> None:
     except typer.Abort:
         typer.echo("sanctuary-check: aborted", err=True)
         sys.exit(130)
-    except Exception as exc:  # click usage errors and anything unforeseen: one line, exit 2
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:  # usage errors from typer's click layer, and anything unforeseen
+        usage = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+        if isinstance(exc, usage):
             exc.show()
             sys.exit(2)
         typer.echo(f"sanctuary-check: internal error: {type(exc).__name__}: {exc}", err=True)

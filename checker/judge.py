@@ -14,6 +14,11 @@ from checker.rulesets import RuleSet
 RELATION_ORDER = ("self", "subsidiaries", "parents", "family")
 POLICY_SEVERITY = {"prohibited": 2, "review": 1, "excluded": 0}
 CHANGE_ACTIONS = frozenset({"new", "amended", "extended", "renewed"})
+RELATION_WORD = {"self": "vendor", "subsidiaries": "subsidiary", "parents": "parent company",
+                 "family": "sister company"}
+SERVICE_LABEL = {"data_broker": "data broker", "extreme_vetting": "extreme vetting",
+                 "surveillance_tech": "surveillance technology", "cloud_it": "cloud/IT", "contractor": "contractor",
+                 "detention": "detention", "reseller": "resale"}
 
 
 @dataclass(frozen=True)
@@ -80,43 +85,45 @@ class Judge:
         held = [lk for lk in links if lk.relation == relation]
         holder = self.registry.entities[held[0].entity_id]
         evidence = tuple(f"{self.registry.entities[lk.entity_id].name}: {lk.evidence.cite()}" for lk in held[:5])
-        services = "/".join(sorted({lk.evidence.category.replace("_", " ") for lk in held}))
+        services = "/".join(sorted({SERVICE_LABEL[lk.evidence.category] for lk in held}))
         agencies = "/".join(sorted({lk.evidence.agency for lk in held}))
-        who = "it" if relation == "self" else f"its {_relation_word(relation)} {holder.name}"
-        provides = f"{who} provides {agencies} with {services} services"
+        who = "it" if relation == "self" else f"its {RELATION_WORD[relation]} {holder.name}"
+        provides = f"{ent.name}: {who} provides {agencies} with {services} services"
         if policy == "excluded":
-            return out("not_covered", f"{provides}, but {rs.id} does not reach {_relation_word(relation)}s", evidence)
-        if policy == "review":
-            return out("potential_violation", f"{ent.name}: {provides}; {rs.id} sends vendors whose link is held by "
-                                              f"a {_relation_word(relation)} to a person for review", evidence)
-        return self._by_action(rs, record, day, f"{ent.name}: {provides}", out, evidence, screening)
+            return out("not_covered", f"{provides}, but {rs.id} does not reach a vendor's "
+                                      f"{RELATION_WORD[relation]}", evidence)
+        outcome, reason = self._by_action(rs, record, day, screening)
+        if policy == "review" and outcome == "prohibited":
+            outcome = "potential_violation"
+            reason += (f"; {rs.id} sends a vendor whose link is held by its {RELATION_WORD[relation]} "
+                       "to a person for review")
+        return out(outcome, f"{provides}; {reason}", evidence)
 
-    def _by_action(self, rs: RuleSet, record: Record, day: date, provides: str, out, evidence, screening: bool):
+    @staticmethod
+    def _by_action(rs: RuleSet, record: Record, day: date, screening: bool) -> tuple[str, str]:
+        """The outcome for a covered vendor, from the record's contract action and dates."""
         action = "new" if screening else record.action
         covered = ", ".join(sorted(rs.actions))
         if action in rs.actions:
             if day < rs.effective:
-                return out("grandfathered", f"{provides}; the {action} contract action on {day.isoformat()} predates "
-                                            f"{rs.id} (effective {rs.effective.isoformat()})", evidence)
-            what = "a proposed new contract" if screening else f"a {action} contract action"
-            return out("prohibited", f"{provides}; {what} on {day.isoformat()} is covered ({covered}) and no waiver "
-                                     "is recorded", evidence)
+                return "grandfathered", (f"the contract action ({action}) on {day.isoformat()} predates {rs.id} "
+                                         f"(effective {rs.effective.isoformat()})")
+            what = "a proposed new contract" if screening else f"the contract action ({action})"
+            return "prohibited", f"{what} on {day.isoformat()} is covered ({covered}) and no waiver is recorded"
         if action == "existing":
             start = record.contract_start
             if start is not None and start < rs.effective:
-                nxt = f"; next decision point: renewal or expiry on {record.contract_end.isoformat()}" \
-                    if record.contract_end else "; next decision point: its next amendment, extension or renewal"
-                return out("grandfathered", f"{provides}; the contract began {start.isoformat()}, before {rs.id} took "
-                                            f"effect, and has not been changed since{nxt}", evidence)
-            return out("potential_violation", f"{provides}; an existing contract whose start date does not show it "
-                                              "predates the ordinance: check when it was signed or last changed",
-                       evidence)
+                nxt = f"renewal or expiry on {record.contract_end.isoformat()}" if record.contract_end \
+                    else "its next amendment, extension or renewal"
+                return "grandfathered", (f"the contract began {start.isoformat()}, before {rs.id} took effect, "
+                                         f"and has not been changed since; next decision point: {nxt}")
+            return "potential_violation", ("an existing contract whose start date does not show it predates the "
+                                           "ordinance: check when it was signed or last changed")
         if action in CHANGE_ACTIONS:
-            return out("potential_violation", f"{provides}; {rs.id} names {covered} contracts, and whether "
-                                              f"an {action} contract counts is not settled: review", evidence)
-        return out("potential_violation", f"{provides}; this is a payment or a row without a contract action: "
-                                          "check the contract behind it (new, amended or extended since "
-                                          f"{rs.effective.isoformat()}?) and any waiver", evidence)
+            return "potential_violation", (f"{rs.id} names {covered} contracts, and whether the contract action "
+                                           f"({action}) counts is not settled: review")
+        return "potential_violation", ("this is a payment or a row without a contract action: check the contract "
+                                       f"behind it (a covered action since {rs.effective.isoformat()}?) and any waiver")
 
     def _links(self, rs: RuleSet, entity_id: str, day: date) -> list[Link]:
         """Covered evidence active on ``day`` anywhere in the family, with its relation to the vendor."""
@@ -157,17 +164,14 @@ class Judge:
         ended = [ev for ev in covered if ev.ended is not None and day > ev.ended.date]
         if ended:
             ev = max(ended, key=lambda e: e.ended.date)
-            return (f"formerly provided {ev.agency} with {ev.category.replace('_', ' ')} services; ended on "
+            return (f"formerly provided {ev.agency} with {SERVICE_LABEL[ev.category]} services; ended on "
                     f"{ev.ended.date.isoformat()}: {ev.ended.why} ({ev.ended.source.cite()})")
         if covered:
             return f"no evidence of covered services on {day.isoformat()} (evidence starts " \
                    f"{min(ev.start for ev in covered).isoformat()})"
-        kinds = sorted({f"{ev.category.replace('_', ' ')} to {ev.agency}" for ev in evidence})
+        kinds = sorted({f"{SERVICE_LABEL[ev.category]} to {ev.agency}" for ev in evidence})
         return (f"the registry shows {', '.join(kinds) or 'no services'}, which {rs.id} does not cover "
-                f"(it covers {', '.join(sorted(s.replace('_', ' ') for s in rs.services))} for "
+                f"(it covers {', '.join(sorted(SERVICE_LABEL[s] for s in rs.services))} for "
                 f"{', '.join(sorted(rs.agencies))})")
 
 
-def _relation_word(relation: str) -> str:
-    return {"self": "vendor", "subsidiaries": "subsidiary", "parents": "parent company",
-            "family": "affiliate"}[relation]

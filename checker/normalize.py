@@ -71,9 +71,9 @@ class NormalName:
 
 def fold(text: str) -> str:
     """Upper-case ASCII text: accents and marks removed, ``&`` spelled AND, punctuation as spaces."""
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", _MARKS.sub("", text))  # marks first: NFKD spells ™ as "TM"
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _MARKS.sub("", text).upper().replace("&", " AND ").replace("+", " AND ")
+    text = text.upper().replace("&", " AND ").replace("+", " AND ")
     text = _NON_ALNUM.sub(" ", text)
     return _join_initials(text.split())
 

@@ -23,6 +23,13 @@ def _widths(fmt: str, widths: list[int]) -> list[int] | None:
     return widths if fmt == "table" else None
 
 
+def _cells(fmt: str, row: list) -> list:
+    """Markdown cells must not contain a bare pipe or newline."""
+    if fmt != "markdown":
+        return row
+    return [c.replace("|", "\\|").replace("\n", " ") if isinstance(c, str) else c for c in row]
+
+
 def render_audit(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False, show_individuals: bool = False,
                  subject: str = "Audit") -> None:
     """Summary paragraph, then one table row per finding, then provenance."""
@@ -30,7 +37,8 @@ def render_audit(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False,
     for f in run.findings:
         if only_flagged and not f.flagged:
             continue
-        rows.append([f.record.row, display_vendor(f, show_individuals), f.verdict, match_text(f), main_reason(f)])
+        rows.append(_cells(fmt, [f.record.row, display_vendor(f, show_individuals), f.verdict, match_text(f),
+                                 main_reason(f)]))
     heading = "# sanctuary-check audit\n\n" if fmt == "markdown" else ""
     out.write(heading + summary_paragraph(run, subject) + "\n\n")
     if rows:
@@ -65,8 +73,8 @@ def _screen_block(f: Finding, fmt: str) -> str:
         lines.append(f"No registry match: {f.note}.")
     else:
         lines.append("No registry match.")
-    table = [[r.rule_set, r.outcome, r.citation + ("" if r.text_verified else " (text unverified)"), r.reason]
-             for r in f.rules]
+    table = [_cells(fmt, [r.rule_set, r.outcome, r.citation + ("" if r.text_verified else " (text unverified)"),
+                          r.reason]) for r in f.rules]
     lines.append("")
     lines.append(tabulate(table, headers=["Rule set", "Outcome", "Clause", "Reason"], tablefmt=TABLEFMT[fmt],
                           maxcolwidths=_widths(fmt, [None, None, 30, 70])))

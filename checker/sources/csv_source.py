@@ -60,6 +60,9 @@ def read_csv(path: Path | str, name_column: str | None = None) -> tuple[ColumnMa
     csv.field_size_limit(MAX_FIELD)
     try:
         header = next(reader)
+    except StopIteration:
+        fh.close()
+        raise InputError(str(p), "file is empty") from None
     except (csv.Error, UnicodeDecodeError) as exc:
         fh.close()
         raise InputError(str(p), f"cannot read the header row: {exc}") from None

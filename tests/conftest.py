@@ -1,0 +1,50 @@
+"""Shared test helpers: run the CLI in-process, find the real data files (skip when absent)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "data" / "real"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run ``sanctuary-check ARGS`` through the real entry point; return exit code, stdout, stderr."""
+    from checker.cli import main
+
+    def run(*args: str) -> CliResult:
+        monkeypatch.setattr(sys, "argv", ["sanctuary-check", *args])
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+def real_file(name: str) -> Path:
+    """A file from ../shared/data/real, or skip the test when the folder is not there."""
+    path = REAL / name
+    if not path.exists():
+        pytest.skip(f"real data not available: {path}")
+    return path
