@@ -267,6 +267,25 @@ def registry_search(
                         maxcolwidths=[None, None, 30, None, None, 60]))
 
 
+@app.command("eval")
+def eval_command(
+    file: Annotated[Optional[str], typer.Argument(
+        help="Labelled CSV (vendor,expected_family,tier[,note]). "
+             "Default: tests/data/eval_names.csv of a checkout.")] = None,
+    registry: RegistryOpt = None,
+) -> None:
+    """Measure the matcher: recall per tier, decoys wrongly flagged, confusions and score calibration."""
+    from pathlib import Path
+
+    from checker.evaluate import evaluate, load_cases, render
+    from checker.matcher import Matcher
+    from checker.registry import load_registry
+
+    path = file or str(Path(__file__).resolve().parent.parent / "tests" / "data" / "eval_names.csv")
+    reg = load_registry(registry)
+    typer.echo(render(evaluate(Matcher(reg), load_cases(path)), set(reg.families)))
+
+
 @app.callback(invoke_without_command=True)
 def _version(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
     if version:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from checker.normalize import NormalName, is_person, normalize, split_parts
 from checker.registry import Registry
@@ -41,8 +41,11 @@ INITIAL_WEIGHT = 0.2
 FUZZY_CREDIT = 0.9
 FAMILY_WORD_CREDIT = 0.8
 FUZZY_ONLY_CAP = 0.80
+GENERIC_ONLY_CAP = 0.60
+SINGLE_BRAND_GENERIC_FACTOR = 1.5
 PREFIX_DIVISION_SCORE = 0.90
 TRUNCATION_MIN_CHARS = 20
+PREFIX_KEY = 3
 PROFILE = "token-asym-v1"
 
 STOPWORDS = frozenset({"AND", "OF", "THE", "FOR", "A", "AN", "AT", "IN", "ON", "TO", "BY"})
@@ -108,11 +111,11 @@ def token_weight(token: str) -> float:
 
 
 def _close(a: str, b: str) -> bool:
-    """A likely typo: same first letter, both ≥ 5 letters, at most one edit per five letters."""
+    """A likely typo: same first letter, both ≥ 5 letters, at most one edit (or swap) per five letters."""
     if a[0] != b[0] or min(len(a), len(b)) < 5 or a.isdigit() or b.isdigit():
         return False
     allowed = max(1, min(len(a), len(b)) // 5)
-    return Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed
+    return OSA.distance(a, b, score_cutoff=allowed) <= allowed
 
 
 @dataclass
@@ -121,6 +124,7 @@ class _Alignment:
     shortfall: float = 0.0
     extra_query: float = 0.0
     missing_target: float = 0.0
+    missing_leading: float = 0.0
     number_clash: bool = False
     fuzzy: tuple[tuple[str, str], ...] = ()
     truncated: bool = False
@@ -128,7 +132,8 @@ class _Alignment:
     distinctive_exact: bool = False
 
 
-def _align(q: tuple[str, ...], t: tuple[str, ...], family_tokens: frozenset[str]) -> _Alignment:
+def _align(q: tuple[str, ...], t: tuple[str, ...], family_tokens: frozenset[str],
+           single_brand: bool = False) -> _Alignment:
     """Pair query tokens with target tokens: exact, joined (LEXIS NEXIS = LEXISNEXIS), typo, truncation."""
     res = _Alignment()
     used = [False] * len(t)
@@ -163,7 +168,8 @@ def _align(q: tuple[str, ...], t: tuple[str, ...], family_tokens: frozenset[str]
             i += 1
             continue
         last = i == len(q) - 1
-        j = next((k for k in range(len(t)) if not used[k] and last and len(tok) >= 4 and t[k].startswith(tok)
+        shortest = 3 if len(" ".join(q)) >= TRUNCATION_MIN_CHARS else 4
+        j = next((k for k in range(len(t)) if not used[k] and last and len(tok) >= shortest and t[k].startswith(tok)
                   and all(used[:k])), None)
         if j is not None:  # ERP truncation of the final word: "APPLICATI"
             used[j] = True
@@ -187,17 +193,24 @@ def _align(q: tuple[str, ...], t: tuple[str, ...], family_tokens: frozenset[str]
             res.matched += FAMILY_WORD_CREDIT * token_weight(tok)
             res.shortfall += (1 - FAMILY_WORD_CREDIT) * token_weight(tok)
         else:
-            res.extra_query += token_weight(tok)
+            weight = token_weight(tok)
+            if single_brand and weight == GENERIC_WEIGHT:  # "PELCO PRODUCTS" is not "PELCO"
+                weight *= SINGLE_BRAND_GENERIC_FACTOR
+            res.extra_query += weight
             if tok.isdigit() and any(x.isdigit() for x in t):
                 res.number_clash = True
         i += 1
     # Target tokens never paired. After the query's last paired token they may be cut off by an ERP system.
     last_used = max((k for k in range(len(t)) if used[k]), default=-1)
     prefix_covered = all(used[: last_used + 1])
+    first_used = min((k for k in range(len(t)) if used[k]), default=len(t))
     for k, tok in enumerate(t):
         if used[k]:
             continue
-        res.missing_target += token_weight(tok)
+        if k < first_used and token_weight(tok) >= 1.0:  # "ALLEN HAMILTON" lacks the "BOOZ" it starts with
+            res.missing_leading += token_weight(tok)
+        else:
+            res.missing_target += token_weight(tok)
     res.truncated = res.truncated or (prefix_covered and last_used < len(t) - 1 and res.extra_query == 0)
     res.fuzzy = tuple(fuzzy)
     return res
@@ -214,6 +227,7 @@ class Matcher:
         self.family_tokens: dict[str, frozenset[str]] = {}
         self._by_token: dict[str, set[int]] = defaultdict(set)
         self._by_prefix: dict[str, set[int]] = defaultdict(set)
+        self._exact: set[str] = set()
         fam_tokens: dict[str, set[str]] = defaultdict(set)
         for ent in registry.entities.values():
             names = [(ent.name, "name")] + [(a, "alias") for a in ent.aliases] + \
@@ -232,9 +246,10 @@ class Matcher:
                 keys = [t for t in norm.tokens if token_weight(t) >= 1.0] or list(norm.tokens)
                 for tok in keys:
                     self._by_token[tok].add(idx)
-                    self._by_prefix[tok[:4]].add(idx)
+                    self._by_prefix[tok[:PREFIX_KEY]].add(idx)
                 self._by_token[norm.compact].add(idx)
-                self._by_prefix[norm.compact[:4]].add(idx)
+                self._exact.add(norm.compact)
+                self._by_prefix[norm.compact[:PREFIX_KEY]].add(idx)
             for weak in ent.weak_aliases:
                 self.weak.setdefault(normalize(weak).core, Target(ent.id, ent.family_id, weak, "weak", normalize(weak)))
         for fam in registry.families.values():
@@ -251,19 +266,19 @@ class Matcher:
         found: set[int] = set()
         for tok in name.tokens:
             found |= self._by_token.get(tok, set())
-            if len(tok) >= 4:
-                found |= self._by_prefix.get(tok[:4], set())
+            if len(tok) >= PREFIX_KEY:
+                found |= self._by_prefix.get(tok[:PREFIX_KEY], set())
         found |= self._by_token.get(name.compact, set())
         return found
 
     def _match_uncached(self, vendor: str) -> Outcome:
         if not vendor:
             return Outcome(None, "empty name")
-        if is_person(vendor):
-            return Outcome(None, "individual payee (LAST, FIRST): never matched to a company")
         whole = normalize(vendor)
         if whole.core in self.decoys:
             return Outcome(None, self.decoys[whole.core])
+        if whole.compact not in self._exact and is_person(vendor):  # "WEST, A THOMSON REUTERS BUSINESS" is not
+            return Outcome(None, "individual payee (LAST, FIRST): never matched to a company")
         best: Match | None = None
         parts = split_parts(vendor)
         for position, part in enumerate(parts):
@@ -304,13 +319,18 @@ class Matcher:
                 f"; legal form {q.legal_form} vs {t.legal_form}"
             score = 1.0 if not form_note else 0.97
             return score, f"same as registry {label} {target.text!r} after normalising{form_note}"
-        al = _align(q.tokens, t.tokens, self.family_tokens.get(target.family_id, frozenset()))
-        if not al.distinctive_hit and any(token_weight(x) >= 1.0 for x in t.tokens):
+        distinctive = [x for x in t.tokens if token_weight(x) >= 1.0]
+        al = _align(q.tokens, t.tokens, self.family_tokens.get(target.family_id, frozenset()),
+                    single_brand=len(distinctive) == 1)
+        if not al.distinctive_hit and distinctive:
             return 0.0, "no distinctive word in common"
         missing_penalty = TRUNCATED_TARGET_PENALTY if (al.truncated and len(q.core) >= TRUNCATION_MIN_CHARS) \
             else MISSING_TARGET_PENALTY
-        denom = al.matched + al.shortfall + EXTRA_QUERY_PENALTY * al.extra_query + missing_penalty * al.missing_target
+        denom = (al.matched + al.shortfall + EXTRA_QUERY_PENALTY * al.extra_query
+                 + missing_penalty * al.missing_target + al.missing_leading)
         score = al.matched / denom if denom else 0.0
+        if not distinctive and (al.extra_query > STOPWORD_WEIGHT * len(q.tokens) or al.missing_target):
+            score = min(score, GENERIC_ONLY_CAP)  # "INTERNATIONAL COMPUTER CONSULTANTS" is no one's name
         if al.number_clash:
             score *= 0.6
         if not al.distinctive_exact and any(token_weight(x) >= 1.0 for x in t.tokens):
@@ -322,16 +342,16 @@ class Matcher:
             notes.append("vendor name looks truncated")
         if al.extra_query:
             notes.append("vendor name has extra words")
+        if al.missing_leading:
+            notes.append(f"vendor name lacks the registry {label}'s first word")
         if al.missing_target and missing_penalty != TRUNCATED_TARGET_PENALTY:
             notes.append(f"registry {label} has words the vendor name lacks")
         if al.number_clash:
             notes.append("numbers differ")
         # "THOMSON REUTERS ELITE", "MICROSOFT SERVICES": the whole registry name, then a division's words.
         n = len(t.tokens)
-        distinctive = [x for x in t.tokens if token_weight(x) >= 1.0]
         extra = q.tokens[n:]
-        if (score < PREFIX_DIVISION_SCORE and len(q.tokens) > n and q.tokens[:n] == t.tokens and distinctive
-                and (len(distinctive) >= 2 or all(token_weight(x) < 1.0 for x in extra))):
+        if score < PREFIX_DIVISION_SCORE and len(q.tokens) > n and q.tokens[:n] == t.tokens and len(distinctive) >= 2:
             return PREFIX_DIVISION_SCORE, (f"vendor name begins with registry {label} {target.text!r} "
                                            f"followed by {' '.join(extra)!r} (a division or unit?)")
         detail = f" ({'; '.join(notes)})" if notes else ""

@@ -26,6 +26,7 @@ _LEGAL_FORMS: dict[tuple[str, ...], str] = {
     ("SARL",): "SARL", ("PTY",): "PTY", ("ULC",): "ULC", ("LLLP",): "LLLP",
 }
 _MAX_FORM_LEN = max(len(k) for k in _LEGAL_FORMS)
+_LONG_FORMS = (("INCORPORATED", "INC"), ("CORPORATION", "CORP"), ("COMPANY", "CO"), ("LIMITED", "LTD"))
 _TRAILING_FILLERS = frozenset({"THE", "AND"})
 LEGAL_FORM_TOKENS = frozenset(t for k in _LEGAL_FORMS for t in k) | frozenset(_LEGAL_FORMS.values())
 
@@ -96,6 +97,13 @@ def _join_initials(tokens: list[str]) -> str:
     return " ".join(out)
 
 
+def _truncated_form(token: str) -> str | None:
+    """An ERP-truncated legal form ("INCORPORA", "CORPORATIO", "LIMIT") → its canonical short form."""
+    if len(token) < 4:
+        return None
+    return next((canon for word, canon in _LONG_FORMS if word.startswith(token) and word != token), None)
+
+
 def normalize(name: str) -> NormalName:
     """Normalise one name; trailing legal forms are canonicalised and kept aside, never all tokens."""
     tokens = fold(name).split()
@@ -113,7 +121,11 @@ def normalize(name: str) -> NormalName:
                 tokens = tokens[:-size]
                 break
         else:
-            break
+            canon = _truncated_form(tokens[-1])
+            if canon is None:
+                break
+            form = form or canon
+            tokens = tokens[:-1]
     return NormalName(tokens=tuple(tokens), legal_form=form)
 
 
