@@ -54,6 +54,8 @@ RulesOpt = Annotated[Optional[list[str]], typer.Option(
 FailOnOpt = Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when any finding is at or above this.")]
 RegistryOpt = Annotated[Optional[str], typer.Option(
     "--registry", help="Registry folder of family YAML files. Default: the bundled registry.")]
+DecisionsOpt = Annotated[Optional[str], typer.Option(
+    "--decisions", help="YAML of recorded match decisions (vendor X is / is not entity Y, who, when, why).")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (YYYY-MM-DD). Default: today.")]
 
 
@@ -88,13 +90,14 @@ def screen(
     fmt: Annotated[ScreenFormat, typer.Option("--format", "-f")] = ScreenFormat.table,
     fail_on: FailOnOpt = FailOn.none,
     registry: RegistryOpt = None,
+    decisions: DecisionsOpt = None,
 ) -> None:
     """Judge each NAME as a proposed new contract on the as-of date."""
     from checker.formats.human import render_screen
     from checker.formats.json_format import render_json
     from checker.service import Checker
 
-    checker = Checker(_rules(rules), as_of=_as_of(as_of), registry_dir=registry)
+    checker = Checker(_rules(rules), as_of=_as_of(as_of), registry_dir=registry, decisions=decisions)
     run = checker.screen(names)
     if fmt is ScreenFormat.json:
         render_json(run, sys.stdout)
@@ -118,6 +121,7 @@ def audit(
     show_individuals: Annotated[bool, typer.Option(
         "--show-individuals", help="Name individual payees in table, Markdown and CSV output.")] = False,
     registry: RegistryOpt = None,
+    decisions: DecisionsOpt = None,
 ) -> None:
     """Judge every row of FILE; rows that are not records (blank, totals) are reported as skipped."""
     from checker.formats.common import provenance_line, summary_paragraph
@@ -126,7 +130,7 @@ def audit(
     from checker.formats.json_format import render_json
     from checker.service import Checker
 
-    checker = Checker(_rules(rules), as_of=_as_of(as_of), registry_dir=registry)
+    checker = Checker(_rules(rules), as_of=_as_of(as_of), registry_dir=registry, decisions=decisions)
     run = checker.audit(file, name_column=name_column)
     with open_output(output) as out:
         if fmt is AuditFormat.json:

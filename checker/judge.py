@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from checker.matcher import Match, Matcher
 from checker.models import Finding, Record, RuleOutcome, most_severe
 from checker.normalize import is_person
+from checker.products import ProductHit, ProductScanner
 from checker.registry import Evidence, Registry
 from checker.rulesets import RuleSet
 
@@ -36,6 +37,7 @@ class Judge:
     def __init__(self, registry: Registry, matcher: Matcher, rulesets: list[RuleSet], as_of: date) -> None:
         self.registry = registry
         self.matcher = matcher
+        self.products = ProductScanner(registry, matcher.family_tokens)
         self.rulesets = rulesets
         self.as_of = as_of
 
@@ -44,16 +46,40 @@ class Judge:
         outcome = self.matcher.match(record.vendor)
         m = outcome.match
         person = m is None and is_person(record.vendor)
-        rules = tuple(self._apply(rs, record, m, outcome.note, screening) for rs in self.rulesets)
+        product = self._product(record, m)
+        rules = tuple(self._with_product(self._apply(rs, record, m, outcome.note, screening), product)
+                      for rs in self.rulesets)
         verdict = most_severe([r.outcome for r in rules])
+        named = f"{product.phrase} ({self.registry.families[product.family_id].root.name})" if product else None
         if m is None:
-            return Finding(record, verdict, None, outcome.note, rules, person=person)
+            return Finding(record, verdict, None, outcome.note, rules, person=person, product=named,
+                           decision=outcome.decision)
         ent = self.registry.entities[m.entity_id]
         fam = self.registry.families[m.family_id]
         relation = ent.relation if ent.parent is None else \
             f"{ent.relation} of {self.registry.entities[ent.parent].name}"
         return Finding(record, verdict, m, outcome.note, rules, entity_name=ent.name, family_id=fam.id,
-                       family_name=fam.root.name, relation=relation)
+                       family_name=fam.root.name, relation=relation, product=named, decision=outcome.decision)
+
+    def _product(self, record: Record, m: Match | None) -> ProductHit | None:
+        """A registry product named in the description, when the vendor is not already that family."""
+        if not record.description or is_person(record.vendor):
+            return None
+        reseller = m is not None and m.band == "match" and "reseller" in self.registry.entities[m.entity_id].categories
+        if m is not None and m.band == "match" and not reseller:
+            return None
+        hit = self.products.scan(record.description, vendor_is_reseller=reseller)
+        if hit is None or (m is not None and m.band == "match" and hit.family_id == m.family_id):
+            return None
+        return hit
+
+    def _with_product(self, outcome: RuleOutcome, product: ProductHit | None) -> RuleOutcome:
+        if product is None or outcome.outcome not in ("clear", "not_covered"):
+            return outcome
+        fam = self.registry.families[product.family_id].root.name
+        reason = (f"the description names {product.phrase}, a {fam} product ({product.context}); the vendor may be "
+                  "reselling it: confirm what was bought and from whom")
+        return replace(outcome, outcome="possible_match", reason=reason)
 
     # -- one rule set -------------------------------------------------------------------------------
     def _apply(self, rs: RuleSet, record: Record, m: Match | None, note: str | None, screening: bool) -> RuleOutcome:

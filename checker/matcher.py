@@ -24,6 +24,7 @@ from importlib import resources
 
 from rapidfuzz.distance import OSA
 
+from checker.decisions import Decision
 from checker.normalize import NormalName, is_person, normalize, split_parts
 from checker.registry import Registry
 
@@ -54,7 +55,7 @@ GENERIC = frozenset(
     if line.strip() and not line.startswith("#")
 )
 
-KIND_PRIORITY = {"name": 3, "alias": 3, "product": 2, "former_name": 1, "weak": 0}
+KIND_PRIORITY = {"decision": 4, "name": 3, "alias": 3, "product": 2, "former_name": 1, "weak": 0}
 FUZZY_MARKERS = ("token match", "vendor name begins")
 
 
@@ -63,8 +64,8 @@ def _rank(m: Match) -> tuple[float, bool, int]:
     return (m.score, m.explanation.startswith("same as"), KIND_PRIORITY[m.kind])
 
 
-KIND_LABEL = {"alias": "alias", "former_name": "former name", "product": "product name", "name": "name",
-              "weak": "weak alias"}
+KIND_LABEL = {"decision": "decision", "alias": "alias", "former_name": "former name", "product": "product name",
+              "name": "name", "weak": "weak alias"}
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class Outcome:
 
     match: Match | None
     note: str | None = None
+    decision: str | None = None
 
 
 def token_weight(token: str) -> float:
@@ -219,8 +221,9 @@ def _align(q: tuple[str, ...], t: tuple[str, ...], family_tokens: frozenset[str]
 class Matcher:
     """Matches vendor strings against a registry; compile once, reuse for every row."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, decisions: dict[str, list[Decision]] | None = None) -> None:
         self.registry = registry
+        self.decisions = decisions or {}
         self.targets: list[Target] = []
         self.weak: dict[str, Target] = {}
         self.decoys: dict[str, str] = {}
@@ -277,6 +280,18 @@ class Matcher:
         whole = normalize(vendor)
         if whole.core in self.decoys:
             return Outcome(None, self.decoys[whole.core])
+        excluded: set[str] = set()
+        applied: list[str] = []
+        for d in self.decisions.get(whole.core, ()):
+            if d.decision == "same":
+                ent = self.registry.entities[d.entity]
+                return Outcome(Match(ent.id, ent.family_id, ent.name, "decision", 1.0, "match", d.describe()),
+                               decision=d.describe())
+            if d.entity is None:
+                return Outcome(None, d.describe(), decision=d.describe())
+            fam = self.registry.families.get(d.entity)
+            excluded |= set(fam.entities) if fam is not None else {d.entity}
+            applied.append(d.describe())
         if whole.compact not in self._exact and is_person(vendor):  # "WEST, A THOMSON REUTERS BUSINESS" is not
             return Outcome(None, "individual payee (LAST, FIRST): never matched to a company")
         best: Match | None = None
@@ -288,11 +303,14 @@ class Matcher:
             for m in self._score_part(name, part if position else None):
                 if position and m.explanation.startswith(FUZZY_MARKERS):
                     continue  # a part of "THOMPSON/QUILL" must match plainly, not by spelling or division
+                if m.entity_id in excluded:
+                    continue
                 if best is None or _rank(m) > _rank(best):
                     best = m
+        decision = "; ".join(applied) or None
         if best is None or best.score < REVIEW_THRESHOLD:
-            return Outcome(None, None)
-        return Outcome(best)
+            return Outcome(None, decision, decision=decision)
+        return Outcome(best, decision=decision)
 
     def _score_part(self, name: NormalName, part: str | None) -> list[Match]:
         via = f" (in the part {part!r})" if part else ""

@@ -32,6 +32,7 @@ class Record:
     contract_end: date | None = None
     amount: str | None = None
     department: str | None = None
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class Finding:
     family_name: str | None = None
     relation: str | None = None
     person: bool = False
+    product: str | None = None
+    decision: str | None = None
 
     @property
     def flagged(self) -> bool:

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from checker import __version__
+from checker.decisions import load_decisions
 from checker.judge import Judge
 from checker.matcher import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD, Matcher
 from checker.models import Finding, Record, Skipped, Summary
@@ -29,6 +30,7 @@ class Run:
     summary: Summary = field(default_factory=Summary)
     input_path: str | None = None
     input_sha256: str | None = None
+    decisions_path: str | None = None
 
     def provenance(self) -> dict:
         """Versions and hashes of everything that decided the findings."""
@@ -40,6 +42,8 @@ class Run:
             "input": None if self.input_path is None else {"path": self.input_path, "sha256": self.input_sha256},
             "matcher": {"profile": PROFILE, "match_threshold": MATCH_THRESHOLD, "review_threshold": REVIEW_THRESHOLD},
             "as_of": self.as_of.isoformat(),
+            "decisions": None if self.decisions_path is None else
+            {"path": self.decisions_path, "sha256": file_sha256(self.decisions_path)},
         }
 
     @property
@@ -52,15 +56,18 @@ class Checker:
     """Loads the registry and rule sets once; screens names and audits files with them."""
 
     def __init__(self, rules: list[str] | None = None, *, as_of: date | None = None,
-                 registry_dir: str | None = None, rules_dir: str | None = None) -> None:
+                 registry_dir: str | None = None, rules_dir: str | None = None,
+                 decisions: str | None = None) -> None:
         self.registry = load_registry(registry_dir)
         self.rulesets, self.default_rules = select_rulesets(rules, rules_dir)
-        self.matcher = Matcher(self.registry)
+        self.decisions_path = decisions
+        self.matcher = Matcher(self.registry, load_decisions(decisions, self.registry) if decisions else None)
         self.as_of = as_of or date.today()
         self.judge = Judge(self.registry, self.matcher, self.rulesets, self.as_of)
 
     def _run(self, findings: Iterator[Finding], summary: Summary, **kw) -> Run:
-        return Run(self.rulesets, self.default_rules, self.registry, self.as_of, findings, summary, **kw)
+        return Run(self.rulesets, self.default_rules, self.registry, self.as_of, findings, summary,
+                   decisions_path=self.decisions_path, **kw)
 
     def screen(self, names: list[str]) -> Run:
         """Judge each name as a proposed new contract on the as-of date."""

@@ -28,11 +28,11 @@ def test_example_audit_accounts_for_every_row(cli):
     report = result.json()
     jsonschema.validate(report, schema("report"))
     s = report["summary"]
-    assert s["rows"] == 17
+    assert s["rows"] == 19
     assert len(report["findings"]) + len(s["skipped"]) == s["rows"]
-    assert [k["row"] for k in s["skipped"]] == [16, 17]
+    assert [k["row"] for k in s["skipped"]] == [18, 19]
     assert "total row" in s["skipped"][1]["reason"]
-    assert [f["row"] for f in report["findings"]] == list(range(1, 16))
+    assert [f["row"] for f in report["findings"]] == list(range(1, 18))
 
 
 def test_example_audit_verdicts(cli):
@@ -47,6 +47,12 @@ def test_example_audit_verdicts(cli):
                   "VIGILANT INSURANCE COMPANY", "WEST COAST ARBORISTS INC", "BANK OF THE WEST"):
         assert verdict[decoy] == "clear", decoy
         assert found[decoy][0]["match"] is None
+    # A product named in the description: a reseller (not flagged alone) or an unknown vendor.
+    thundercat = found["THUNDERCAT TECHNOLOGY LLC"][0]
+    assert thundercat["verdict"] == "possible_match" and thundercat["match"]["family"]["id"] == "thundercat-technology"
+    assert "CLEAR" in thundercat["product"] and "reselling" in thundercat["rules"][0]["reason"]
+    cdw = found["CDW GOVERNMENT LLC"][0]
+    assert cdw["verdict"] == "possible_match" and cdw["match"] is None and "RELX" in cdw["product"]
     grandfathered = found["MATTHEW BENDER & CO INC"][0]["rules"][0]["reason"]
     assert "next decision point" in grandfathered and "2026-02-28" in grandfathered
 
@@ -56,7 +62,7 @@ def test_only_flagged_and_fail_on(cli):
     assert result.code == 1
     report = result.json()
     assert {f["verdict"] for f in report["findings"]} <= {"prohibited", "potential_violation", "possible_match"}
-    assert report["summary"]["rows"] == 17
+    assert report["summary"]["rows"] == 19
 
 
 def test_table_hides_individual_payees_unless_asked(cli):
@@ -72,7 +78,7 @@ def test_csv_output_is_a_clean_table_with_summary_on_stderr(cli, tmp_path):
     result = cli("audit", EXAMPLE, "--format", "csv", "--output", str(target))
     assert result.code == 0
     rows = list(csv.DictReader(io.StringIO(target.read_text())))
-    assert len(rows) == 15
+    assert len(rows) == 17
     assert rows[0]["verdict"] == "prohibited" and rows[0]["family"] == "Thomson Reuters Corporation"
     assert "berkeley-ca outcome" in rows[0]
     assert "Provenance:" in result.err

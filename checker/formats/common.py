@@ -24,6 +24,10 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         }
     if f.note:
         out["note"] = f.note
+    if f.product:
+        out["product"] = f.product
+    if f.decision:
+        out["decision"] = f.decision
     if f.person:
         out["individual"] = True
     for key in ("action", "amount", "department"):

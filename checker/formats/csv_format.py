@@ -14,7 +14,8 @@ def render_csv(run: Run, out: TextIO, *, only_flagged: bool = False, show_indivi
     writer = csv.writer(out, lineterminator="\n")
     ids = [rs.id for rs in run.rulesets]
     writer.writerow(["row", "vendor", "verdict", "entity", "family", "relation", "matched_name", "score", "band",
-                     *[f"{i} outcome" for i in ids], "reason", "citations", "evidence"])
+                     *[f"{i} outcome" for i in ids], "reason", "citations", "evidence",
+                     "product", "decision"])
     for f in run.findings:
         if only_flagged and not f.flagged:
             continue
@@ -25,5 +26,6 @@ def render_csv(run: Run, out: TextIO, *, only_flagged: bool = False, show_indivi
         cells = [str(f.record.row), display_vendor(f, show_individuals), f.verdict,
                  f.entity_name or "", f.family_name or "", f.relation or "", m.matched_name if m else "",
                  f"{m.score * 100:.1f}" if m else "", m.band if m else "",
-                 *[outcomes.get(i, "") for i in ids], main_reason(f), cites, evidence]
+                 *[outcomes.get(i, "") for i in ids], main_reason(f), cites, evidence,
+                 f.product or "", f.decision or ""]
         writer.writerow([neutralise_cell(c) for c in cells])

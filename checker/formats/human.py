@@ -71,6 +71,8 @@ def _screen_block(f: Finding, fmt: str) -> str:
             lines.append(f"Entity: {f.entity_name} ({f.relation}); family: {f.family_name}")
     elif f.note:
         lines.append(f"No registry match: {f.note}.")
+    if f.decision:
+        lines.append(f"Decision applied: {f.decision}.")
     else:
         lines.append("No registry match.")
     table = [_cells(fmt, [r.rule_set, r.outcome, r.citation + ("" if r.text_verified else " (text unverified)"),

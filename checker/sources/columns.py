@@ -23,6 +23,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "contract_end": ("contractend", "contractenddate", "enddate", "termend", "expirationdate", "expirydate"),
     "amount": ("amount", "paymentamount", "invoicenetamt", "invoiceamount", "netamount", "amountpaid",
                "paidamount", "checkamount", "total", "totalamount", "contractamount", "value"),
+    "description": ("description", "memo", "linedescription", "itemdescription", "purpose", "invoicedescription",
+                    "paymentdescription", "lineitemdescription", "contractdescription", "contracttitle"),
     "department": ("department", "dept", "deptdescrptn", "deptdescription", "departmentname", "agency",
                    "centername", "division"),
 }
@@ -46,6 +48,7 @@ class ColumnMap:
     contract_end: int | None = None
     amount: int | None = None
     department: int | None = None
+    description: int | None = None
 
 
 def map_columns(header: list[str], source: str, name_column: str | None = None) -> ColumnMap:

@@ -1,0 +1,45 @@
+"""Human match decisions: "vendor string X is / is not registry entity Y", with who, when and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from checker.errors import InputError
+from checker.normalize import normalize
+from checker.registry import Registry
+from checker.validation import validate
+from checker.yamlsafe import load_yaml_file
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One recorded judgement."""
+
+    vendor: str
+    entity: str | None
+    decision: str
+    who: str
+    when: str
+    why: str
+
+    def describe(self) -> str:
+        """How reports cite the decision."""
+        target = self.entity or "any registry entity"
+        verb = "is" if self.decision == "same" else "is not"
+        return f"decision by {self.who} on {self.when}: {self.vendor!r} {verb} {target} ({self.why})"
+
+
+def load_decisions(path: Path | str, registry: Registry) -> dict[str, list[Decision]]:
+    """Decisions from a YAML file, keyed by the normalised vendor string; unknown ids are refused."""
+    doc = load_yaml_file(path)
+    validate(doc, "decisions")
+    out: dict[str, list[Decision]] = {}
+    for i, raw in enumerate(doc.data["decisions"]):
+        entity = raw.get("entity")
+        if entity is not None and entity not in registry.entities:
+            raise InputError(doc.path, f"line {doc.line_of(('decisions', i, 'entity'))}: field decisions[{i}].entity: "
+                                       f"unknown registry entity or family {entity!r}")
+        d = Decision(raw["vendor"], entity, raw["decision"], raw["who"], raw["when"], " ".join(raw["why"].split()))
+        out.setdefault(normalize(d.vendor).core, []).append(d)
+    return out
