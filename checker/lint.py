@@ -66,11 +66,11 @@ def lint_registry(reg: Registry, today: date | None = None) -> list[Problem]:
                 if len(tokens) > WEAK_MAX_TOKENS and all(token_weight(t) >= 1.0 for t in tokens):
                     problems.append(Problem("warning", where, f"weak alias {weak!r} is long and distinctive; "
                                                               "it could be a normal alias"))
-            if not ent.sources:
-                problems.append(Problem("error", where, "entity has no source"))
+            if not any(s.link or s.award for s in ent.sources):
+                problems.append(Problem("error", where, "entity has no source with a URL or award id"))
             for ev in ent.evidence:
-                if not any(s.url or s.award or s.dataset for s in ev.sources) and not ev.awards:
-                    problems.append(Problem("error", where, f"evidence {ev.what[:50]!r} has no URL or award id"))
+                if not ev.awards and not any(s.link or s.award for s in ev.sources):
+                    problems.append(Problem("error", where, f"evidence {ev.what[:50]!r} has no source URL or award id"))
             for ident in ent.identifiers:
                 issue = _identifier_problem(ident.type, ident.value)
                 if issue:
@@ -82,9 +82,9 @@ def lint_registry(reg: Registry, today: date | None = None) -> list[Problem]:
             if outcome.match is not None:
                 problems.append(Problem("error", fam.path, f"decoy {decoy.name!r} matches "
                                                            f"{outcome.match.entity_id} (decoys must never match)"))
-            core = normalize(decoy.name).core
-            if core in owner:
-                fam_id, ent_id = owner[core]
-                problems.append(Problem("error", fam.path, f"decoy {decoy.name!r} is also a name of "
-                                                           f"{fam_id}:{ent_id}"))
+    for target in matcher.targets:
+        why = matcher.decoy_reason(target.name)
+        if why is not None:
+            problems.append(Problem("error", reg.families[target.family_id].path,
+                                    f"name {target.text!r} of {target.entity_id} is hidden by a decoy: {why}"))
     return problems

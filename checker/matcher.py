@@ -226,7 +226,7 @@ class Matcher:
         self.decisions = decisions or {}
         self.targets: list[Target] = []
         self.weak: dict[str, Target] = {}
-        self.decoys: dict[str, str] = {}
+        self.decoys: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
         self.family_tokens: dict[str, frozenset[str]] = {}
         self._by_token: dict[str, set[int]] = defaultdict(set)
         self._by_prefix: dict[str, set[int]] = defaultdict(set)
@@ -257,9 +257,17 @@ class Matcher:
                 self.weak.setdefault(normalize(weak).core, Target(ent.id, ent.family_id, weak, "weak", normalize(weak)))
         for fam in registry.families.values():
             for decoy in fam.decoys:
-                self.decoys[normalize(decoy.name).core] = f"known decoy: {decoy.why}"
+                norm = normalize(decoy.name)
+                self.decoys[norm.core].append((norm.legal_form, f"known decoy: {decoy.why}"))
         self.family_tokens = {k: frozenset(v) for k, v in fam_tokens.items()}
         self._cached = lru_cache(maxsize=200_000)(self._match_uncached)
+
+    def decoy_reason(self, name: NormalName) -> str | None:
+        """Why a name is a known decoy: same core, and no conflicting legal form ("THOMSON SA" ≠ "THOMSON CORP")."""
+        for form, why in self.decoys.get(name.core, ()):
+            if form is None or name.legal_form is None or form == name.legal_form:
+                return why
+        return None
 
     def match(self, vendor: str) -> Outcome:
         """Match one vendor string (cached by the string itself)."""
@@ -278,8 +286,9 @@ class Matcher:
         if not vendor:
             return Outcome(None, "empty name")
         whole = normalize(vendor)
-        if whole.core in self.decoys:
-            return Outcome(None, self.decoys[whole.core])
+        decoy = self.decoy_reason(whole)
+        if decoy is not None:
+            return Outcome(None, decoy)
         excluded: set[str] = set()
         applied: list[str] = []
         for d in self.decisions.get(whole.core, ()):
@@ -298,7 +307,7 @@ class Matcher:
         parts = split_parts(vendor)
         for position, part in enumerate(parts):
             name = whole if position == 0 else normalize(part)
-            if not name.tokens or (position > 0 and name.core in self.decoys):
+            if not name.tokens or (position > 0 and self.decoy_reason(name) is not None):
                 continue
             for m in self._score_part(name, part if position else None):
                 if position and m.explanation.startswith(FUZZY_MARKERS):
@@ -336,6 +345,8 @@ class Matcher:
             form_note = "" if q.legal_form in (None, t.legal_form) or t.legal_form is None else \
                 f"; legal form {q.legal_form} vs {t.legal_form}"
             score = 1.0 if not form_note else 0.97
+            if form_note and target.kind == "former_name" and len(t.tokens) == 1:
+                score = GENERIC_ONLY_CAP  # "Thomson SA" is not "The Thomson Corporation"
             return score, f"same as registry {label} {target.text!r} after normalising{form_note}"
         distinctive = [x for x in t.tokens if token_weight(x) >= 1.0]
         al = _align(q.tokens, t.tokens, self.family_tokens.get(target.family_id, frozenset()),
@@ -351,6 +362,8 @@ class Matcher:
             score = min(score, GENERIC_ONLY_CAP)  # "INTERNATIONAL COMPUTER CONSULTANTS" is no one's name
         if al.number_clash:
             score *= 0.6
+        if len(q.tokens) == 1 and len(t.tokens) > 1:
+            score = min(score, FUZZY_ONLY_CAP)  # a bare "MOTOROLA" or "THOMSON" could be another company
         if not al.distinctive_exact and any(token_weight(x) >= 1.0 for x in t.tokens):
             score = min(score, FUZZY_ONLY_CAP)  # "THOMPSON" is a surname, not a typo of "THOMSON"
         notes: list[str] = []

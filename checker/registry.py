@@ -14,6 +14,12 @@ from checker.resources import bundled_dir
 from checker.validation import validate
 from checker.yamlsafe import LoadedYaml, load_yaml_file
 
+DATASETS = {
+    "D1": "https://github.com/xpmethod/torn-apart",  # ICE award transactions FY13-18 from USAspending
+    "D2": "https://github.com/wrags81/cbp-ice-dashboard",  # CBP and ICE transactions FY21-26 from USAspending
+}
+"""Named award datasets that registry sources may cite as ``dataset: D1`` or ``dataset: D2``."""
+
 
 @dataclass(frozen=True)
 class Source:
@@ -26,9 +32,15 @@ class Source:
     date: str | None = None
     verified: bool = True
 
+    @property
+    def link(self) -> str | None:
+        """The source's URL, or the URL of the named dataset it cites."""
+        return self.url or DATASETS.get(self.dataset or "")
+
     def cite(self) -> str:
         """One-line citation for reports."""
-        where = self.url or (f"award {self.award}" if self.award else None) or self.dataset or ""
+        dataset = f"{self.dataset}, {DATASETS[self.dataset]}" if self.dataset in DATASETS else self.dataset
+        where = self.url or (f"award {self.award}" if self.award else None) or dataset or ""
         when = f", {self.date}" if self.date else ""
         flag = "" if self.verified else " [unverified]"
         return f"{self.title} ({where}{when}){flag}" if where else f"{self.title}{when}{flag}"
