@@ -89,7 +89,8 @@ def summary_paragraph(run: Run, subject: str) -> str:
     else:
         text += " No rows skipped."
     if s.persons:
-        text += f" {s.persons:,} rows are individual payees (never matched to companies, not named here)."
+        rows = "row is an individual payee" if s.persons == 1 else "rows are individual payees"
+        text += f" {s.persons:,} {rows} (never matched to companies, not named here)."
     for rs in run.rulesets:
         if not rs.text_verified:
             text += f" Caution: {rs.id}: {rs.text_note}"
