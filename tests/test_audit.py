@@ -69,7 +69,7 @@ def test_table_hides_individual_payees_unless_asked(cli):
     out = cli("audit", EXAMPLE).out
     assert "MARTINEZ" not in out
     assert "(individual payee)" in out
-    assert "individual payees" in out
+    assert "1 row is an individual payee" in out
     assert "MARTINEZ, ANA L" in cli("audit", EXAMPLE, "--show-individuals").out
 
 
