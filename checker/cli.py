@@ -56,6 +56,8 @@ RegistryOpt = Annotated[Optional[str], typer.Option(
     "--registry", help="Registry folder of family YAML files. Default: the bundled registry.")]
 DecisionsOpt = Annotated[Optional[str], typer.Option(
     "--decisions", help="YAML of recorded match decisions (vendor X is / is not entity Y, who, when, why).")]
+WaiversOpt = Annotated[Optional[str], typer.Option(
+    "--waivers", help="Waiver register (YAML or CSV): vendor or entity, rule set, resolution, dates, scope.")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (YYYY-MM-DD). Default: today.")]
 
 
@@ -91,13 +93,15 @@ def screen(
     fail_on: FailOnOpt = FailOn.none,
     registry: RegistryOpt = None,
     decisions: DecisionsOpt = None,
+    waivers: WaiversOpt = None,
 ) -> None:
     """Judge each NAME as a proposed new contract on the as-of date."""
     from checker.formats.human import render_screen
     from checker.formats.json_format import render_json
     from checker.service import Checker
 
-    checker = Checker(_rules(rules), as_of=_as_of(as_of), registry_dir=registry, decisions=decisions)
+    checker = Checker(_rules(rules), as_of=_as_of(as_of), registry_dir=registry, decisions=decisions,
+                      waivers=waivers)
     run = checker.screen(names)
     if fmt is ScreenFormat.json:
         render_json(run, sys.stdout)
@@ -122,6 +126,7 @@ def audit(
         "--show-individuals", help="Name individual payees in table, Markdown and CSV output.")] = False,
     registry: RegistryOpt = None,
     decisions: DecisionsOpt = None,
+    waivers: WaiversOpt = None,
 ) -> None:
     """Judge every row of FILE; rows that are not records (blank, totals) are reported as skipped."""
     from checker.formats.common import provenance_line, summary_paragraph
@@ -130,7 +135,8 @@ def audit(
     from checker.formats.json_format import render_json
     from checker.service import Checker
 
-    checker = Checker(_rules(rules), as_of=_as_of(as_of), registry_dir=registry, decisions=decisions)
+    checker = Checker(_rules(rules), as_of=_as_of(as_of), registry_dir=registry, decisions=decisions,
+                      waivers=waivers)
     run = checker.audit(file, name_column=name_column)
     with open_output(output) as out:
         if fmt is AuditFormat.json:
@@ -174,6 +180,51 @@ def rules_show(rule_set: Annotated[str, typer.Argument(help="Rule set id or path
 
     (rs,), _ = select_rulesets([rule_set])
     typer.echo(show_ruleset(rs))
+
+
+@rules_app.command("diff")
+def rules_diff(
+    a: Annotated[str, typer.Argument(help="Rule set id or path.")],
+    b: Annotated[str, typer.Argument(help="Rule set id or path.")],
+) -> None:
+    """Side-by-side table of the fields in which two rule sets differ (after extends: is applied)."""
+    from tabulate import tabulate
+
+    from checker.formats.rules_view import diff_rulesets
+    from checker.rulesets import select_rulesets
+
+    (ra, rb), _ = select_rulesets([a, b])
+    rows = diff_rulesets(ra, rb)
+    if not rows:
+        typer.echo(f"{ra.id} and {rb.id} do not differ in any compared field.")
+        return
+    typer.echo(tabulate(rows, headers=["field", ra.id, rb.id], maxcolwidths=[None, 50, 50]))
+
+
+@rules_app.command("test")
+def rules_test(ids: Annotated[Optional[list[str]], typer.Argument(help="Rule set ids; default: all bundled.")] = None,
+               ) -> None:
+    """Run each rule set's test cases (rules/tests/ID.yaml) and print pass/fail per case."""
+    from checker.matcher import Matcher
+    from checker.registry import load_registry
+    from checker.rulesets import available_rulesets, select_rulesets
+    from checker.ruletests import run_cases
+
+    sets = select_rulesets(ids)[0] if ids else list(available_rulesets().values())
+    reg = load_registry()
+    matcher = Matcher(reg)
+    counts: dict[str, int] = {}
+    for rs in sets:
+        for r in run_cases(rs, reg, matcher):
+            counts[r.status] = counts.get(r.status, 0) + 1
+            line = f"{r.status.upper():5} {r.rule_set}: {r.name}"
+            if r.status in ("fail", "todo", "fixed"):
+                line += f" — expected {r.expected}, got {r.got}: {r.reason}"
+            typer.echo(line, err=r.status == "fail")
+    typer.echo(f"{counts.get('pass', 0)} passed, {counts.get('fail', 0)} failed, {counts.get('todo', 0)} todo "
+               f"(known gaps), {counts.get('fixed', 0)} todo now passing")
+    if counts.get("fail") or counts.get("fixed"):
+        raise typer.Exit(1)
 
 
 @rules_app.command("validate")

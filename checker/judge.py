@@ -11,6 +11,7 @@ from checker.normalize import is_person
 from checker.products import ProductHit, ProductScanner
 from checker.registry import Evidence, Registry
 from checker.rulesets import RuleSet
+from checker.waivers import Waiver
 
 RELATION_ORDER = ("self", "subsidiaries", "parents", "family")
 POLICY_SEVERITY = {"prohibited": 2, "review": 1, "excluded": 0}
@@ -34,8 +35,10 @@ class Link:
 class Judge:
     """Applies rule sets to records; holds the matcher and registry it needs."""
 
-    def __init__(self, registry: Registry, matcher: Matcher, rulesets: list[RuleSet], as_of: date) -> None:
+    def __init__(self, registry: Registry, matcher: Matcher, rulesets: list[RuleSet], as_of: date,
+                 waivers: dict[str, list[Waiver]] | None = None) -> None:
         self.registry = registry
+        self.waivers = waivers or {}
         self.matcher = matcher
         self.products = ProductScanner(registry, matcher.family_tokens)
         self.rulesets = rulesets
@@ -47,8 +50,8 @@ class Judge:
         m = outcome.match
         person = m is None and is_person(record.vendor)
         product = self._product(record, m)
-        rules = tuple(self._with_product(self._apply(rs, record, m, outcome.note, screening), product)
-                      for rs in self.rulesets)
+        rules = tuple(self._with_waiver(rs, record, m, self._with_product(
+            self._apply(rs, record, m, outcome.note, screening), product)) for rs in self.rulesets)
         verdict = most_severe([r.outcome for r in rules])
         named = f"{product.phrase} ({self.registry.families[product.family_id].root.name})" if product else None
         if m is None:
@@ -73,6 +76,31 @@ class Judge:
             return None
         return hit
 
+    def _with_waiver(self, rs: RuleSet, record: Record, m: Match | None, outcome: RuleOutcome) -> RuleOutcome:
+        """A recorded waiver in force turns a violation into ``waived``; one that does not apply is named."""
+        if outcome.outcome not in ("prohibited", "potential_violation"):
+            return outcome
+        day = record.date or self.as_of
+        if rs.raw["waiver"].get("available", True) is False:
+            if any(w.concerns(record.vendor, m, self.registry) for w in self.waivers.get(rs.id, ())):
+                return replace(outcome, reason=f"{outcome.reason}; a waiver is recorded, but {rs.id} has no waiver "
+                                               "provision, so it does not apply")
+            return outcome
+        refusals: list[str] = []
+        for w in self.waivers.get(rs.id, ()):
+            if not w.concerns(record.vendor, m, self.registry):
+                continue
+            why_not = w.why_not(record, day)
+            if why_not is None:
+                return replace(outcome, outcome="waived", reason=f"{outcome.reason}; waived by {w.describe()}",
+                               waiver=w.describe())
+            refusals.append(why_not)
+        if refusals:
+            return replace(outcome, reason=f"{outcome.reason}; {'; '.join(refusals)}, so it does not apply")
+        if outcome.outcome == "prohibited":
+            return replace(outcome, reason=f"{outcome.reason}, and no waiver is recorded")
+        return outcome
+
     def _with_product(self, outcome: RuleOutcome, product: ProductHit | None) -> RuleOutcome:
         if product is None or outcome.outcome not in ("clear", "not_covered"):
             return outcome
@@ -95,11 +123,10 @@ class Judge:
             return out("clear", note or "no registry vendor matched this name")
         fam = self.registry.families[m.family_id]
         ent = self.registry.entities[m.entity_id]
-        if m.band != "match" or fam.status == "unconfirmed":
-            why = "the family's evidence is unconfirmed" if fam.status == "unconfirmed" else \
-                f"score {m.score * 100:.0f} is below the match threshold"
-            return out("possible_match", f"name resembles {ent.name} ({fam.root.name} family), but {why}: "
-                                         "a person must confirm before this counts")
+        if m.band != "match":
+            return out("possible_match", f"name resembles {ent.name} ({fam.root.name} family), but score "
+                                         f"{m.score * 100:.0f} is below the match threshold: a person must confirm "
+                                         "before this counts")
         day = record.date or self.as_of
         if day < rs.effective and (screening or record.action in (None, "payment")):
             return out("not_covered", f"{rs.id} was not yet in force on {day.isoformat()} "
@@ -107,6 +134,9 @@ class Judge:
         links = self._links(rs, m.entity_id, day)
         if not links:
             return out("not_covered", self._why_not_covered(rs, m.family_id, day))
+        if fam.status == "unconfirmed":
+            return out("possible_match", f"{ent.name} ({fam.root.name} family) has only unconfirmed evidence of "
+                                         f"covered services: a person must confirm before this counts")
         relation, policy = self._strongest(rs, links)
         held = [lk for lk in links if lk.relation == relation]
         holder = self.registry.entities[held[0].entity_id]
@@ -135,9 +165,16 @@ class Judge:
                 return "grandfathered", (f"the contract action ({action}) on {day.isoformat()} predates {rs.id} "
                                          f"(effective {rs.effective.isoformat()})")
             what = "a proposed new contract" if screening else f"the contract action ({action})"
-            return "prohibited", f"{what} on {day.isoformat()} is covered ({covered}) and no waiver is recorded"
+            return "prohibited", f"{what} on {day.isoformat()} is covered ({covered})"
+        if action in CHANGE_ACTIONS and day < rs.effective:
+            return "grandfathered", (f"the contract action ({action}) on {day.isoformat()} predates {rs.id} "
+                                     f"(effective {rs.effective.isoformat()})")
         if action == "existing":
-            start = record.contract_start
+            start, end = record.contract_start, record.contract_end
+            if start is not None and start < rs.effective and end is not None and end < day:
+                return "potential_violation", (f"the contract began {start.isoformat()}, before {rs.id} took effect, "
+                                               f"but ended {end.isoformat()}; a contract still in use after its end "
+                                               "was renewed or extended: check when")
             if start is not None and start < rs.effective:
                 nxt = f"renewal or expiry on {record.contract_end.isoformat()}" if record.contract_end \
                     else "its next amendment, extension or renewal"

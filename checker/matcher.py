@@ -18,7 +18,7 @@ WRatio, token_set_ratio and partial_ratio are deliberately not used: they score 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -59,9 +59,9 @@ KIND_PRIORITY = {"decision": 4, "name": 3, "alias": 3, "product": 2, "former_nam
 FUZZY_MARKERS = ("token match", "vendor name begins")
 
 
-def _rank(m: Match) -> tuple[float, bool, int]:
-    """Best match first: higher score, then an exact normalised hit, then names over former names."""
-    return (m.score, m.explanation.startswith("same as"), KIND_PRIORITY[m.kind])
+def _rank(m: Match) -> tuple[float, bool, bool, int]:
+    """Best match first: higher score, an exact normalised hit, the same legal form, names over former names."""
+    return (m.score, m.explanation.startswith("same as"), m.same_form, KIND_PRIORITY[m.kind])
 
 
 KIND_LABEL = {"decision": "decision", "alias": "alias", "former_name": "former name", "product": "product name",
@@ -90,6 +90,8 @@ class Match:
     score: float
     band: str
     explanation: str
+    same_form: bool = False
+    """The vendor's legal form equals this registry name's ("TRANS UNION LLC" is Trans Union LLC, not TransUnion)."""
 
 
 @dataclass(frozen=True)
@@ -331,7 +333,8 @@ class Matcher:
             target = self.targets[idx]
             score, why = self._score(name, target)
             if score >= REVIEW_THRESHOLD:
-                out.append(self._make(target, score, why + via))
+                same_form = name.legal_form is not None and name.legal_form == target.name.legal_form
+                out.append(replace(self._make(target, score, why + via), same_form=same_form))
         return out
 
     def _make(self, target: Target, score: float, why: str) -> Match:

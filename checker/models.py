@@ -33,6 +33,7 @@ class Record:
     amount: str | None = None
     department: str | None = None
     description: str | None = None
+    contract_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class RuleOutcome:
     reason: str
     evidence: tuple[str, ...] = ()
     text_verified: bool = True
+    waiver: str | None = None
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from checker.dates import parse_iso
 from checker.errors import InputError
 from checker.resources import bundled_dir
 from checker.validation import validate
-from checker.yamlsafe import load_yaml_file
+from checker.yamlsafe import LoadedYaml, load_yaml_file
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class RuleSet:
     path: str
     sha256: str
     raw: dict[str, Any]
+    origin: dict[str, str] = field(default_factory=dict)
 
     def rule_for(self, applies_to: str) -> Rule | None:
         """The rule that governs contracting or investing, if the rule set has one."""
@@ -61,15 +63,57 @@ class RuleSet:
         return f"{c['ordinance']}; {c['code']}"
 
 
-def load_ruleset(path: Path | str) -> RuleSet:
-    """Load and validate one rule-set file."""
+MERGED_MAPS = frozenset({"citation", "adopted", "effective", "text_status", "coverage", "affiliates", "waiver"})
+"""Mapping fields a child rule set may override key by key; any other field it gives replaces the parent's."""
+
+
+def _resolve(path: Path, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[str, str], LoadedYaml]:
+    """A rule set's document with ``extends:`` applied, and which rule set each field came from."""
     doc = load_yaml_file(path)
-    validate(doc, "ruleset")
-    d = doc.data
-    stem = Path(path).stem
-    if d["id"] != stem:
+    data = doc.data
+    if not isinstance(data, dict):
+        raise InputError(doc.path, "line 1: a rule set must be a YAML mapping")
+    own = str(data.get("id", path.stem))
+    parent_id = data.get("extends")
+    if parent_id is None:
+        merged: dict[str, Any] = {}
+        origin: dict[str, str] = {}
+    else:
+        line = doc.line_of(("extends",))
+        if parent_id in chain or parent_id == own:
+            raise InputError(doc.path, f"line {line}: field extends: {parent_id!r} extends itself (cycle)")
+        parent_path = path.parent / f"{parent_id}.yaml"
+        if not parent_path.exists():
+            parent_path = bundled_dir("rules") / f"{parent_id}.yaml"
+        if not parent_path.exists():
+            raise InputError(doc.path, f"line {line}: field extends: no rule set {parent_id!r} next to this file "
+                                       "or among the bundled ones")
+        parent = load_ruleset(parent_path, chain + (own,))
+        merged = copy.deepcopy({k: v for k, v in parent.raw.items() if k != "extends"})
+        origin = dict(parent.origin)
+    for key, value in data.items():
+        if key in MERGED_MAPS and isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+            origin.update({f"{key}.{sub}": own for sub in value})
+        else:
+            merged[key] = value
+            for stale in [k for k in origin if k == key or k.startswith(key + ".")]:
+                del origin[stale]
+            if key in MERGED_MAPS and isinstance(value, dict):
+                origin.update({f"{key}.{sub}": own for sub in value})
+            else:
+                origin[key] = own
+    return merged, origin, doc
+
+
+def load_ruleset(path: Path | str, chain: tuple[str, ...] = ()) -> RuleSet:
+    """Load a rule-set file, apply ``extends:``, and validate the result against the schema."""
+    path = Path(path)
+    d, origin, doc = _resolve(path, chain)
+    validate(LoadedYaml(data=d, lines=doc.lines, path=doc.path), "ruleset")
+    if d["id"] != path.stem:
         raise InputError(doc.path, f"line {doc.line_of(('id',))}: field id: {d['id']!r} must match "
-                                   f"the file name {stem!r}")
+                                   f"the file name {path.stem!r}")
     cov = d["coverage"]
     rules = tuple(Rule(id=r["id"], applies_to=r["applies_to"], clause=r["clause"],
                        message=" ".join(r["message"].split()), severity=r["severity"], kind=r["kind"],
@@ -81,7 +125,7 @@ def load_ruleset(path: Path | str) -> RuleSet:
         services=frozenset(cov["services"]), actions=frozenset(cov["actions"]), investments=cov["investments"],
         affiliates={k: v for k, v in d["affiliates"].items() if k != "note"},
         text_verified=d["text_status"]["verified"], text_note=" ".join(d["text_status"]["note"].split()),
-        rules=rules, path=str(path), sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(), raw=d,
+        rules=rules, path=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest(), raw=d, origin=origin,
     )
 
 

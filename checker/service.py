@@ -16,6 +16,7 @@ from checker.models import Finding, Record, Skipped, Summary
 from checker.registry import Registry, load_registry
 from checker.rulesets import RuleSet, select_rulesets
 from checker.sources.csv_source import read_csv
+from checker.waivers import load_waivers
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Run:
     input_path: str | None = None
     input_sha256: str | None = None
     decisions_path: str | None = None
+    waivers_path: str | None = None
 
     def provenance(self) -> dict:
         """Versions and hashes of everything that decided the findings."""
@@ -44,6 +46,8 @@ class Run:
             "as_of": self.as_of.isoformat(),
             "decisions": None if self.decisions_path is None else
             {"path": self.decisions_path, "sha256": file_sha256(self.decisions_path)},
+            "waivers": None if self.waivers_path is None else
+            {"path": self.waivers_path, "sha256": file_sha256(self.waivers_path)},
         }
 
     @property
@@ -57,17 +61,19 @@ class Checker:
 
     def __init__(self, rules: list[str] | None = None, *, as_of: date | None = None,
                  registry_dir: str | None = None, rules_dir: str | None = None,
-                 decisions: str | None = None) -> None:
+                 decisions: str | None = None, waivers: str | None = None) -> None:
         self.registry = load_registry(registry_dir)
         self.rulesets, self.default_rules = select_rulesets(rules, rules_dir)
         self.decisions_path = decisions
         self.matcher = Matcher(self.registry, load_decisions(decisions, self.registry) if decisions else None)
         self.as_of = as_of or date.today()
-        self.judge = Judge(self.registry, self.matcher, self.rulesets, self.as_of)
+        self.waivers_path = waivers
+        self.judge = Judge(self.registry, self.matcher, self.rulesets, self.as_of,
+                           load_waivers(waivers, self.registry) if waivers else None)
 
     def _run(self, findings: Iterator[Finding], summary: Summary, **kw) -> Run:
         return Run(self.rulesets, self.default_rules, self.registry, self.as_of, findings, summary,
-                   decisions_path=self.decisions_path, **kw)
+                   decisions_path=self.decisions_path, waivers_path=self.waivers_path, **kw)
 
     def screen(self, names: list[str]) -> Run:
         """Judge each name as a proposed new contract on the as-of date."""

@@ -102,10 +102,17 @@ def test_documented_end_means_formerly_provided(cli):
     assert during["verdict"] == "prohibited"
 
 
-def test_unconfirmed_family_is_at_most_possible(cli):
-    f = cli("screen", "SAS INSTITUTE INC", "--format", "json").json()["findings"][0]
+def test_unconfirmed_family_is_never_more_than_possible_match(cli, tmp_path):
+    # A rule set already in force during SAS's only evidence item (the 2017 industry day) would reach it.
+    early = tmp_path / "early-ca.yaml"
+    early.write_text("schema_version: 1\nid: early-ca\nextends: deportice-model\n"
+                     "effective: {date: '2017-01-01', confidence: inferred, note: test}\n")
+    f = cli("screen", "SAS INSTITUTE INC", "--rules", str(early), "--as-of", "2017-07-18",
+            "--format", "json").json()["findings"][0]
     assert f["match"]["family"]["id"] == "sas-institute"
-    assert f["verdict"] == "possible_match"
+    assert f["verdict"] == "possible_match" and "unconfirmed" in f["rules"][0]["reason"]
+    later = cli("screen", "SAS INSTITUTE INC", "--format", "json").json()["findings"][0]
+    assert later["verdict"] == "not_covered"
 
 
 def test_lint_catches_bad_check_digits_and_clashing_names(cli, tmp_path):

@@ -37,7 +37,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     if f.record.date is not None:
         out["date"] = f.record.date.isoformat()
     out["rules"] = [{"rule_set": r.rule_set, "rule": r.rule, "citation": r.citation, "outcome": r.outcome,
-                     "reason": r.reason, "evidence": list(r.evidence), "text_verified": r.text_verified}
+                     "reason": r.reason, "evidence": list(r.evidence), "text_verified": r.text_verified,
+                     **({"waiver": r.waiver} if r.waiver else {})}
                     for r in f.rules]
     return out
 

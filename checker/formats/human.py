@@ -71,10 +71,12 @@ def _screen_block(f: Finding, fmt: str) -> str:
             lines.append(f"Entity: {f.entity_name} ({f.relation}); family: {f.family_name}")
     elif f.note:
         lines.append(f"No registry match: {f.note}.")
-    if f.decision:
-        lines.append(f"Decision applied: {f.decision}.")
     else:
         lines.append("No registry match.")
+    if f.decision:
+        lines.append(f"Decision applied: {f.decision}.")
+    if f.product:
+        lines.append(f"Product named in the description: {f.product}.")
     table = [_cells(fmt, [r.rule_set, r.outcome, r.citation + ("" if r.text_verified else " (text unverified)"),
                           r.reason]) for r in f.rules]
     lines.append("")

@@ -25,6 +25,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                "paidamount", "checkamount", "total", "totalamount", "contractamount", "value"),
     "description": ("description", "memo", "linedescription", "itemdescription", "purpose", "invoicedescription",
                     "paymentdescription", "lineitemdescription", "contractdescription", "contracttitle"),
+    "contract_id": ("contractid", "contractnumber", "contractno", "contract", "ponumber", "purchaseorder",
+                    "purchaseordernumber", "agreementnumber"),
     "department": ("department", "dept", "deptdescrptn", "deptdescription", "departmentname", "agency",
                    "centername", "division"),
 }
@@ -49,6 +51,7 @@ class ColumnMap:
     amount: int | None = None
     department: int | None = None
     description: int | None = None
+    contract_id: int | None = None
 
 
 def map_columns(header: list[str], source: str, name_column: str | None = None) -> ColumnMap:

@@ -119,7 +119,7 @@ def _to_record(p: Path, row: int, cells: list[str], columns: ColumnMap) -> Recor
             contract_start=parse_date(_cell(cells, columns.contract_start)),
             contract_end=parse_date(_cell(cells, columns.contract_end)),
             amount=_cell(cells, columns.amount), department=_cell(cells, columns.department),
-            description=_cell(cells, columns.description),
+            description=_cell(cells, columns.description), contract_id=_cell(cells, columns.contract_id),
         )
     except ValueError as exc:
         raise InputError(str(p), f"row {row}: {exc}") from None

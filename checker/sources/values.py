@@ -29,3 +29,20 @@ def parse_date(text: str | None) -> date | None:
         except ValueError:
             continue
     raise ValueError(f"{text!r} is not a date this tool can read (use YYYY-MM-DD)")
+
+
+_AMOUNT = re.compile(r"^\(?-?\$?\s*[0-9][0-9,]*(\.[0-9]+)?\)?-?$")
+
+
+def parse_amount(text: str | float | int | None) -> float | None:
+    """``$1,900.12``, ``(1,900.12)``, ``-1900.12`` → a number; None when empty or not an amount."""
+    if text is None:
+        return None
+    if isinstance(text, (int, float)):
+        return float(text)
+    t = text.strip().replace(" ", "")
+    if not t or not _AMOUNT.match(t):
+        return None
+    negative = t.startswith("(") or t.startswith("-") or t.endswith("-")
+    value = float(t.strip("()-").lstrip("$").replace(",", ""))
+    return -value if negative else value
