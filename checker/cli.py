@@ -152,6 +152,39 @@ def audit(
     _exit_for(run, fail_on)
 
 
+class HoldingsFormat(str, Enum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def holdings(
+    file: Annotated[str, typer.Argument(help="Holdings report (CSV): issuer, CUSIP, ISIN, ticker, values.")],
+    rules: RulesOpt = None,
+    fmt: Annotated[HoldingsFormat, typer.Option("--format", "-f")] = HoldingsFormat.table,
+    output: Annotated[Optional[str], typer.Option(
+        "--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    only_flagged: Annotated[bool, typer.Option("--only-flagged", help="List only flagged holdings.")] = False,
+    fail_on: FailOnOpt = FailOn.none,
+    as_of: AsOfOpt = None,
+    registry: RegistryOpt = None,
+) -> None:
+    """Screen a city's investment holdings by CUSIP issuer prefix, ISIN, ticker and issuer name."""
+    from checker.formats.human import render_holdings
+    from checker.formats.json_format import render_json
+    from checker.service import Checker
+
+    checker = Checker(_rules(rules), as_of=_as_of(as_of), registry_dir=registry)
+    run = checker.holdings(file)
+    with open_output(output) as out:
+        if fmt is HoldingsFormat.json:
+            render_json(run, out, only_flagged=only_flagged)
+        else:
+            render_holdings(run, out, fmt.value, only_flagged=only_flagged)
+    _exit_for(run, fail_on)
+
+
 @rules_app.command("list")
 def rules_list(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table) -> None:
     """List the bundled rule sets."""

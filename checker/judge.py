@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from checker.identifiers import IdentifierIndex
 from checker.matcher import Match, Matcher
 from checker.models import Finding, Record, RuleOutcome, most_severe
 from checker.normalize import is_person
 from checker.products import ProductHit, ProductScanner
 from checker.registry import Evidence, Registry
 from checker.rulesets import RuleSet
+from checker.sources.holdings_source import issuer_name
 from checker.waivers import Waiver
 
 RELATION_ORDER = ("self", "subsidiaries", "parents", "family")
@@ -41,6 +43,7 @@ class Judge:
         self.waivers = waivers or {}
         self.matcher = matcher
         self.products = ProductScanner(registry, matcher.family_tokens)
+        self.identifiers = IdentifierIndex(registry)
         self.rulesets = rulesets
         self.as_of = as_of
 
@@ -52,17 +55,21 @@ class Judge:
         product = self._product(record, m)
         rules = tuple(self._with_waiver(rs, record, m, self._with_product(
             self._apply(rs, record, m, outcome.note, screening), product)) for rs in self.rulesets)
-        verdict = most_severe([r.outcome for r in rules])
         named = f"{product.phrase} ({self.registry.families[product.family_id].root.name})" if product else None
+        return self._finding(record, m, outcome.note, rules, person=person, product=named,
+                             decision=outcome.decision)
+
+    def _finding(self, record: Record, m: Match | None, note: str | None, rules: tuple[RuleOutcome, ...],
+                 **extra) -> Finding:
+        verdict = most_severe([r.outcome for r in rules])
         if m is None:
-            return Finding(record, verdict, None, outcome.note, rules, person=person, product=named,
-                           decision=outcome.decision)
+            return Finding(record, verdict, None, note, rules, **extra)
         ent = self.registry.entities[m.entity_id]
         fam = self.registry.families[m.family_id]
         relation = ent.relation if ent.parent is None else \
             f"{ent.relation} of {self.registry.entities[ent.parent].name}"
-        return Finding(record, verdict, m, outcome.note, rules, entity_name=ent.name, family_id=fam.id,
-                       family_name=fam.root.name, relation=relation, product=named, decision=outcome.decision)
+        return Finding(record, verdict, m, note, rules, entity_name=ent.name, family_id=fam.id,
+                       family_name=fam.root.name, relation=relation, **extra)
 
     def _product(self, record: Record, m: Match | None) -> ProductHit | None:
         """A registry product named in the description, when the vendor is not already that family."""
@@ -111,11 +118,67 @@ class Judge:
 
     # -- one rule set -------------------------------------------------------------------------------
     def _apply(self, rs: RuleSet, record: Record, m: Match | None, note: str | None, screening: bool) -> RuleOutcome:
+        """Contracting: the outcome of one rule set for one record."""
         rule = rs.rule_for("contracting")
         if rule is None:
             return RuleOutcome(rs.id, "-", rs.citation, "not_covered", f"{rs.id} has no contracting rule",
                                text_verified=rs.text_verified)
+        day = record.date or self.as_of
+        if m is not None and m.band == "match" and day < rs.effective and \
+                (screening or record.action in (None, "payment")):
+            return RuleOutcome(rs.id, rule.id, rule.clause, "not_covered", f"{rs.id} was not yet in force on "
+                               f"{day.isoformat()} (effective {rs.effective.isoformat()})", (), rs.text_verified)
+        covered = self._coverage(rs, rule, m, note, day)
+        if isinstance(covered, RuleOutcome):
+            return covered
+        relation, policy, provides, out = covered
+        outcome, reason = self._by_action(rs, record, day, screening)
+        if policy == "review" and outcome == "prohibited":
+            outcome = "potential_violation"
+            reason += (f"; {rs.id} sends a vendor whose link is held by its {RELATION_WORD[relation]} "
+                       "to a person for review")
+        return out(outcome, f"{provides}; {reason}")
 
+    def judge_holding(self, record: Record) -> Finding:
+        """Investments: identifiers first (CUSIP issuer prefix, ISIN, ticker), then the issuer's name."""
+        sec = record.security
+        hit, problems = self.identifiers.lookup(sec) if sec is not None else (None, [])
+        if hit is not None:
+            ent = self.registry.entities[hit.entity_id]
+            m: Match | None = Match(ent.id, ent.family_id, ent.name, "identifier", 1.0, "match",
+                                    f"identifier {hit.how} belongs to {ent.name}")
+            note = None
+        else:
+            outcome = self.matcher.match(issuer_name(record.vendor)) if record.vendor else None
+            m, note = (outcome.match, outcome.note) if outcome else (None, "no issuer name and no known identifier")
+        identifier = "; ".join(problems + ([hit.how] if hit else [])) or None
+        rules = tuple(self._apply_investing(rs, m, note) for rs in self.rulesets)
+        return self._finding(record, m, note, rules, identifier=identifier)
+
+    def _apply_investing(self, rs: RuleSet, m: Match | None, note: str | None) -> RuleOutcome:
+        rule = rs.rule_for("investing")
+        if not rs.investments or rule is None:
+            if m is None:
+                return RuleOutcome(rs.id, "-", rs.citation, "clear", note or "no registry issuer matched",
+                                   (), rs.text_verified)
+            return RuleOutcome(rs.id, "-", rs.citation, "not_covered", f"{rs.id} covers contracting, not "
+                               "investments (no investment provision in the rule set)", (), rs.text_verified)
+        day = self.as_of
+        if day < rs.effective:
+            return RuleOutcome(rs.id, rule.id, rule.clause, "not_covered", f"{rs.id} was not yet in force on "
+                               f"{day.isoformat()}", (), rs.text_verified)
+        covered = self._coverage(rs, rule, m, note, day)
+        if isinstance(covered, RuleOutcome):
+            return covered
+        relation, policy, provides, out = covered
+        if policy == "review":
+            return out("potential_violation", f"{provides}; {rs.id} sends holdings of a company whose link is held "
+                                              f"by its {RELATION_WORD[relation]} to a person for review")
+        return out("prohibited", f"{provides}; {rs.id} bars holding its stocks, bonds or other securities "
+                                 "(a bond may be held to maturity or sold: a council decision)")
+
+    def _coverage(self, rs: RuleSet, rule, m: Match | None, note: str | None, day: date):
+        """Shared by contracting and investing: an early outcome, or (relation, policy, provides, out)."""
         def out(outcome: str, reason: str, evidence: tuple[str, ...] = ()) -> RuleOutcome:
             return RuleOutcome(rs.id, rule.id, rule.clause, outcome, reason, evidence, rs.text_verified)
 
@@ -127,10 +190,6 @@ class Judge:
             return out("possible_match", f"name resembles {ent.name} ({fam.root.name} family), but score "
                                          f"{m.score * 100:.0f} is below the match threshold: a person must confirm "
                                          "before this counts")
-        day = record.date or self.as_of
-        if day < rs.effective and (screening or record.action in (None, "payment")):
-            return out("not_covered", f"{rs.id} was not yet in force on {day.isoformat()} "
-                                      f"(effective {rs.effective.isoformat()})")
         links = self._links(rs, m.entity_id, day)
         if not links:
             return out("not_covered", self._why_not_covered(rs, m.family_id, day))
@@ -148,12 +207,11 @@ class Judge:
         if policy == "excluded":
             return out("not_covered", f"{provides}, but {rs.id} does not reach a vendor's "
                                       f"{RELATION_WORD[relation]}", evidence)
-        outcome, reason = self._by_action(rs, record, day, screening)
-        if policy == "review" and outcome == "prohibited":
-            outcome = "potential_violation"
-            reason += (f"; {rs.id} sends a vendor whose link is held by its {RELATION_WORD[relation]} "
-                       "to a person for review")
-        return out(outcome, f"{provides}; {reason}", evidence)
+
+        def with_evidence(outcome: str, reason: str) -> RuleOutcome:
+            return out(outcome, reason, evidence)
+
+        return relation, policy, provides, with_evidence
 
     @staticmethod
     def _by_action(rs: RuleSet, record: Record, day: date, screening: bool) -> tuple[str, str]:

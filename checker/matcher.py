@@ -55,7 +55,7 @@ GENERIC = frozenset(
     if line.strip() and not line.startswith("#")
 )
 
-KIND_PRIORITY = {"decision": 4, "name": 3, "alias": 3, "product": 2, "former_name": 1, "weak": 0}
+KIND_PRIORITY = {"identifier": 5, "decision": 4, "name": 3, "alias": 3, "product": 2, "former_name": 1, "weak": 0}
 FUZZY_MARKERS = ("token match", "vendor name begins")
 
 
@@ -64,7 +64,8 @@ def _rank(m: Match) -> tuple[float, bool, bool, int]:
     return (m.score, m.explanation.startswith("same as"), m.same_form, KIND_PRIORITY[m.kind])
 
 
-KIND_LABEL = {"decision": "decision", "alias": "alias", "former_name": "former name", "product": "product name",
+KIND_LABEL = {"identifier": "identifier", "decision": "decision",
+              "alias": "alias", "former_name": "former name", "product": "product name",
               "name": "name", "weak": "weak alias"}
 
 

@@ -21,6 +21,18 @@ def most_severe(verdicts: list[str]) -> str:
 
 
 @dataclass(frozen=True)
+class Security:
+    """A holding's identifiers and values, as given in a holdings report."""
+
+    cusip: str | None = None
+    isin: str | None = None
+    ticker: str | None = None
+    par: str | None = None
+    market_value: str | None = None
+    maturity: str | None = None
+
+
+@dataclass(frozen=True)
 class Record:
     """One vendor occurrence to judge: a screened name or a data row of a file."""
 
@@ -34,6 +46,7 @@ class Record:
     department: str | None = None
     description: str | None = None
     contract_id: str | None = None
+    security: Security | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,7 @@ class Finding:
     person: bool = False
     product: str | None = None
     decision: str | None = None
+    identifier: str | None = None
 
     @property
     def flagged(self) -> bool:
@@ -89,6 +103,9 @@ class Summary:
     skipped: list[Skipped] = field(default_factory=list)
     by_verdict: Counter[str] = field(default_factory=Counter)
     persons: int = 0
+    value_total: float = 0.0
+    value_flagged: float = 0.0
+    value_by_family: Counter[str] = field(default_factory=Counter)
 
     def add(self, finding: Finding) -> None:
         """Count one finding."""

@@ -16,6 +16,8 @@ from checker.models import Finding, Record, Skipped, Summary
 from checker.registry import Registry, load_registry
 from checker.rulesets import RuleSet, select_rulesets
 from checker.sources.csv_source import read_csv
+from checker.sources.holdings_source import read_holdings
+from checker.sources.values import parse_amount
 from checker.waivers import load_waivers
 
 
@@ -88,6 +90,23 @@ class Checker:
 
         return self._run(stream(), summary)
 
+    def holdings(self, path: str) -> Run:
+        """Judge every security of a holdings report under the rule sets' investment provisions."""
+        items = read_holdings(path)
+        summary = Summary()
+
+        def stream() -> Iterator[Finding]:
+            for item in items:
+                if isinstance(item, Skipped):
+                    summary.skip(item)
+                    continue
+                finding = self.judge.judge_holding(item)
+                summary.add(finding)
+                _holdings_totals(summary, finding)
+                yield finding
+
+        return self._run(stream(), summary, input_path=str(path), input_sha256=file_sha256(path))
+
     def audit(self, path: str, *, name_column: str | None = None) -> Run:
         """Judge every data row of a CSV file; blank and total rows are counted as skipped."""
         _, items = read_csv(path, name_column)
@@ -103,6 +122,16 @@ class Checker:
                 yield finding
 
         return self._run(stream(), summary, input_path=str(path), input_sha256=file_sha256(path))
+
+
+def _holdings_totals(summary: Summary, finding: Finding) -> None:
+    value = parse_amount(finding.record.security.market_value) if finding.record.security else None
+    if value is None:
+        return
+    summary.value_total += value
+    if finding.flagged:
+        summary.value_flagged += value
+        summary.value_by_family[finding.family_name or "(possible matches)"] += value
 
 
 def file_sha256(path: str | Path) -> str:

@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-BLOCKS = re.findall(r"```console\n\$ (sanctuary-check (?:screen|audit) [^\n]*)\n(.*?)```", README, re.S)
+BLOCKS = re.findall(r"```console\n\$ (sanctuary-check (?:screen|audit|holdings) [^\n]*)\n(.*?)```", README, re.S)
 
 
 @pytest.mark.parametrize(("command", "expected"), BLOCKS, ids=[c for c, _ in BLOCKS])

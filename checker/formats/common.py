@@ -36,6 +36,10 @@ def finding_dict(f: Finding) -> dict[str, Any]:
             out[key] = value
     if f.record.date is not None:
         out["date"] = f.record.date.isoformat()
+    if f.record.security is not None:
+        out["security"] = {k: v for k, v in vars(f.record.security).items() if v is not None}
+    if f.identifier:
+        out["identifier"] = f.identifier
     out["rules"] = [{"rule_set": r.rule_set, "rule": r.rule, "citation": r.citation, "outcome": r.outcome,
                      "reason": r.reason, "evidence": list(r.evidence), "text_verified": r.text_verified,
                      **({"waiver": r.waiver} if r.waiver else {})}

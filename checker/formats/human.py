@@ -88,3 +88,34 @@ def _screen_block(f: Finding, fmt: str) -> str:
         lines.append("Evidence:")
         lines.extend(f"{'-' if md else ' -'} {e}" for e in evidence)
     return "\n".join(lines) + "\n\n"
+
+
+def render_holdings(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False) -> None:
+    """Summary, flagged value by family and share of the portfolio, then one row per holding."""
+    rows = []
+    for f in run.findings:
+        if only_flagged and not f.flagged:
+            continue
+        sec = f.record.security
+        why = main_reason(f)
+        if f.identifier:
+            why = f"{f.identifier}. {why}"
+        rows.append(_cells(fmt, [f.record.row, f.record.vendor or "-", f.verdict, match_text(f),
+                                 sec.market_value if sec else "", sec.maturity if sec else "", why]))
+    s = run.summary
+    out.write(("# sanctuary-check holdings\n\n" if fmt == "markdown" else "")
+              + summary_paragraph(run, "Holdings screen") + "\n\n")
+    if s.value_total:
+        share = s.value_flagged / s.value_total * 100
+        out.write(f"Market value: ${s.value_total:,.2f} in all; ${s.value_flagged:,.2f} ({share:.1f} %) flagged.\n")
+        if s.value_by_family:
+            out.write(tabulate([[fam, f"${v:,.2f}", f"{v / s.value_total * 100:.1f} %"]
+                                for fam, v in s.value_by_family.most_common()],
+                               headers=["Family", "Flagged market value", "Share of portfolio"],
+                               tablefmt=TABLEFMT[fmt]) + "\n")
+        out.write("\n")
+    if rows:
+        out.write(tabulate(rows, headers=["Row", "Issuer / security", "Verdict", "Registry match", "Market value",
+                                          "Maturity", "Why"], tablefmt=TABLEFMT[fmt], disable_numparse=True,
+                           maxcolwidths=_widths(fmt, [None, 30, None, 30, None, None, 60])) + "\n\n")
+    out.write(provenance_line(run) + "\n")

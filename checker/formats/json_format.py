@@ -26,4 +26,8 @@ def render_json(run: Run, out: TextIO, *, only_flagged: bool = False) -> None:
                "by_verdict": s.verdict_counts(), "individual_payees": s.persons,
                "rule_sets": [rs.id for rs in run.rulesets], "default_rule_sets": run.default_rules,
                "only_flagged": only_flagged}
+    if s.value_total:
+        summary["market_value"] = {"total": round(s.value_total, 2), "flagged": round(s.value_flagged, 2),
+                                   "flagged_share": round(s.value_flagged / s.value_total, 4),
+                                   "flagged_by_family": {k: round(v, 2) for k, v in s.value_by_family.most_common()}}
     out.write(("\n " if not first else "") + "],\n \"summary\": " + json.dumps(summary, ensure_ascii=False) + "\n}\n")

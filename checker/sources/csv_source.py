@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from checker.errors import InputError
@@ -38,8 +39,37 @@ def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
-def read_csv(path: Path | str, name_column: str | None = None) -> tuple[ColumnMap, Iterator[Record | Skipped]]:
-    """Open a CSV file, map its columns, and return the mapping and a stream of records and skipped rows."""
+@dataclass
+class CsvRows:
+    """An open CSV file: its header and an iterator of (data row number, cells); closes when exhausted."""
+
+    path: Path
+    header: list[str]
+    fh: io.TextIOBase
+    reader: Iterator[list[str]]
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Data rows numbered from 1; malformed CSV or a change of encoding is one clear error."""
+        row = 0
+        try:
+            while True:
+                try:
+                    cells = next(self.reader)
+                except StopIteration:
+                    return
+                except UnicodeDecodeError:
+                    raise InputError(str(self.path), f"row {row + 1}: the file is not consistently "
+                                                     f"{self.fh.encoding}; re-save it as UTF-8") from None
+                except csv.Error as exc:
+                    raise InputError(str(self.path), f"row {row + 1}: malformed CSV: {exc}") from None
+                row += 1
+                yield row, cells
+        finally:
+            self.fh.close()
+
+
+def open_csv(path: Path | str) -> CsvRows:
+    """Open a CSV export whatever its encoding, delimiter and line endings, and read its header."""
     p = Path(path)
     try:
         with p.open("rb") as fh:
@@ -66,27 +96,14 @@ def read_csv(path: Path | str, name_column: str | None = None) -> tuple[ColumnMa
     except (csv.Error, UnicodeDecodeError) as exc:
         fh.close()
         raise InputError(str(p), f"cannot read the header row: {exc}") from None
-    columns = map_columns(header, str(p), name_column)
-    return columns, _records(p, fh, reader, columns)
+    return CsvRows(p, header, fh, reader)
 
 
-def _records(p: Path, fh: io.TextIOBase, reader, columns: ColumnMap) -> Iterator[Record | Skipped]:
-    row = 0
-    try:
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except UnicodeDecodeError:
-                raise InputError(str(p), f"row {row + 1}: the file is not consistently "
-                                         f"{fh.encoding}; re-save it as UTF-8") from None
-            except csv.Error as exc:
-                raise InputError(str(p), f"row {row + 1}: malformed CSV: {exc}") from None
-            row += 1
-            yield _to_record(p, row, cells, columns)
-    finally:
-        fh.close()
+def read_csv(path: Path | str, name_column: str | None = None) -> tuple[ColumnMap, Iterator[Record | Skipped]]:
+    """Open a CSV file, map its columns, and return the mapping and a stream of records and skipped rows."""
+    opened = open_csv(path)
+    columns = map_columns(opened.header, str(opened.path), name_column)
+    return columns, (_to_record(opened.path, row, cells, columns) for row, cells in opened.rows())
 
 
 def _cell(cells: list[str], index: int | None) -> str | None:

@@ -1,0 +1,60 @@
+"""Securities identifiers: check digits (python-stdnum) and lookup of CUSIP issuer prefixes, ISINs and tickers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stdnum import cusip as cusip_std
+from stdnum import isin as isin_std
+
+from checker.models import Security
+from checker.registry import Registry
+
+
+@dataclass(frozen=True)
+class IdentifierHit:
+    """Which registry entity an identifier points to, and how."""
+
+    entity_id: str
+    how: str
+
+
+class IdentifierIndex:
+    """Registry identifiers by kind: CUSIP issuer prefixes (6), full CUSIPs, ISINs and tickers."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.by_prefix: dict[str, str] = {}
+        self.by_isin: dict[str, str] = {}
+        self.by_ticker: dict[str, str] = {}
+        for ent in registry.entities.values():
+            for ident in ent.identifiers:
+                value = ident.value.upper().replace(" ", "")
+                if ident.type in ("cusip_issuer", "cusip"):
+                    self.by_prefix.setdefault(value[:6], ent.id)
+                elif ident.type == "isin":
+                    self.by_isin.setdefault(value, ent.id)
+                elif ident.type == "ticker":
+                    self.by_ticker.setdefault(value, ent.id)
+
+    def lookup(self, sec: Security) -> tuple[IdentifierHit | None, list[str]]:
+        """The first identifier that points to a registry entity, and any invalid identifiers found on the way."""
+        problems: list[str] = []
+        cusip = (sec.cusip or "").upper().replace(" ", "")
+        if cusip:
+            if not cusip_std.is_valid(cusip):
+                problems.append(f"CUSIP {cusip} is not valid (length or check digit); not used")
+            elif cusip[:6] in self.by_prefix:
+                return IdentifierHit(self.by_prefix[cusip[:6]], f"CUSIP {cusip} (issuer prefix {cusip[:6]})"), problems
+        isin = (sec.isin or "").upper().replace(" ", "")
+        if isin:
+            if not isin_std.is_valid(isin):
+                problems.append(f"ISIN {isin} is not valid (check digit); not used")
+            elif isin in self.by_isin:
+                return IdentifierHit(self.by_isin[isin], f"ISIN {isin}"), problems
+            elif isin[:2] in ("US", "CA") and isin[2:8] in self.by_prefix:
+                return IdentifierHit(self.by_prefix[isin[2:8]], f"ISIN {isin} (CUSIP issuer prefix {isin[2:8]})"), \
+                    problems
+        ticker = (sec.ticker or "").upper().strip()
+        if ticker and ticker in self.by_ticker:
+            return IdentifierHit(self.by_ticker[ticker], f"ticker {ticker}"), problems
+        return None, problems

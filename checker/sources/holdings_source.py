@@ -1,0 +1,84 @@
+"""Read a treasury holdings report: issuer or security description, CUSIP, ISIN, ticker, values, maturity."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from checker.errors import InputError
+from checker.models import Record, Security, Skipped
+from checker.sources.columns import header_key
+from checker.sources.csv_source import open_csv
+from checker.sources.values import parse_date
+
+HOLDING_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "issuer": ("issuer", "issuername", "securitydescription", "description", "security", "securityname",
+               "name", "holding", "securitydesc"),
+    "cusip": ("cusip", "cusipnumber", "cusipno"),
+    "isin": ("isin", "isincode"),
+    "ticker": ("ticker", "symbol", "tickersymbol"),
+    "par": ("par", "parvalue", "faceamount", "facevalue", "shares", "quantity"),
+    "market_value": ("marketvalue", "mktvalue", "value", "fairvalue", "bookvalue"),
+    "maturity": ("maturity", "maturitydate", "matures"),
+}
+_COUPON = re.compile(r"\b\d+(\.\d+)?\s*%|\b(19|20)\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(DUE|NOTES?|BONDS?|SR|SENIOR|"
+                     r"UNSECURED|CALLABLE|FIXED|FLOAT(ING)?|RATE|COMMON|STOCK|SHARES|CL(ASS)? ?[AB]|ADR|ORD)\b",
+                     re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class HoldingColumns:
+    """Column indexes of a holdings report (None where absent)."""
+
+    header: tuple[str, ...]
+    issuer: int | None = None
+    cusip: int | None = None
+    isin: int | None = None
+    ticker: int | None = None
+    par: int | None = None
+    market_value: int | None = None
+    maturity: int | None = None
+
+
+def issuer_name(description: str) -> str:
+    """``RELX CAPITAL INC 4.75% 2030`` → ``RELX CAPITAL INC``: coupons, years and bond words removed."""
+    return " ".join(_COUPON.sub(" ", description).split()) or description
+
+
+def map_holding_columns(header: list[str], source: str) -> HoldingColumns:
+    """Find the holdings columns by header; at least one of issuer, CUSIP, ISIN or ticker is required."""
+    keys = [header_key(h) for h in header]
+    found = {f: next((i for n in names for i, k in enumerate(keys) if k == n), None)
+             for f, names in HOLDING_SYNONYMS.items()}
+    if all(found[f] is None for f in ("issuer", "cusip", "isin", "ticker")):
+        shown = ", ".join(repr(h) for h in header)
+        raise InputError(source, f"no issuer, CUSIP, ISIN or ticker column found; headers are: {shown}")
+    return HoldingColumns(header=tuple(h.strip() for h in header), **found)
+
+
+def read_holdings(path: Path | str) -> Iterator[Record | Skipped]:
+    """Stream a holdings report as records (vendor = issuer description) and skipped rows."""
+    opened = open_csv(path)
+    cols = map_holding_columns(opened.header, str(opened.path))
+
+    def cell(cells: list[str], i: int | None) -> str | None:
+        return cells[i].strip() or None if i is not None and i < len(cells) else None
+
+    for row, cells in opened.rows():
+        if not any(c.strip() for c in cells):
+            yield Skipped(row, "blank row")
+            continue
+        sec = Security(cusip=cell(cells, cols.cusip), isin=cell(cells, cols.isin), ticker=cell(cells, cols.ticker),
+                       par=cell(cells, cols.par), market_value=cell(cells, cols.market_value),
+                       maturity=cell(cells, cols.maturity))
+        description = cell(cells, cols.issuer)
+        if description is None and not (sec.cusip or sec.isin or sec.ticker):
+            yield Skipped(row, "total or note row (no issuer and no identifier)")
+            continue
+        try:
+            parse_date(sec.maturity)
+        except ValueError as exc:
+            raise InputError(str(opened.path), f"row {row}: maturity {exc}") from None
+        yield Record(row=row, vendor=" ".join((description or "").split()), amount=sec.market_value, security=sec)

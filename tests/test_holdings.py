@@ -1,0 +1,59 @@
+"""Richmond's investing ban: holdings screened by identifier first, then issuer name."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.sources.holdings_source import issuer_name
+
+from conftest import ROOT
+
+EXAMPLE = str(ROOT / "examples" / "holdings.csv")
+
+
+@pytest.fixture
+def report(cli):
+    result = cli("holdings", EXAMPLE, "--rules", "richmond-ca", "--format", "json", "--as-of", "2026-11-23")
+    assert result.code == 0, result.err
+    return {f["row"]: f for f in result.json()["findings"]}
+
+
+def test_registry_securities_are_flagged_with_what_matched(report):
+    tr, pltr, efx, relx = report[2], report[3], report[4], report[5]
+    assert tr["match"]["family"]["id"] == "thomson-reuters" and "CUSIP 884903BV6" in tr["identifier"]
+    assert pltr["match"]["family"]["id"] == "palantir" and "ISIN US69608A1088" in pltr["identifier"]
+    assert efx["match"]["family"]["id"] == "equifax" and "ticker EFX" in efx["identifier"]
+    assert relx["match"]["entity"]["id"] == "relx-capital" and relx["match"]["matched_name"] == "RELX Capital Inc."
+    for f in (tr, pltr, efx, relx):
+        assert f["verdict"] in ("prohibited", "potential_violation")
+        assert f["rules"][0]["citation"].startswith("Richmond Ord. No. 12-18 (investment")
+
+
+def test_treasury_bill_is_clear_and_bad_check_digit_is_reported(report):
+    assert report[1]["verdict"] == "clear" and report[1]["match"] is None
+    assert "CUSIP 3130AXXX8 is not valid" in report[6]["identifier"]
+
+
+def test_contracting_only_rule_sets_do_not_cover_holdings(cli):
+    f = cli("holdings", EXAMPLE, "--rules", "berkeley-ca", "--format", "json").json()["findings"]
+    pltr = next(x for x in f if x["row"] == 3)
+    assert pltr["verdict"] == "not_covered" and "not investments" in pltr["rules"][0]["reason"]
+
+
+def test_holdings_report_totals_by_family_and_share(cli):
+    out = cli("holdings", EXAMPLE, "--rules", "richmond-ca", "--as-of", "2026-11-23").out
+    assert "$9,941,084.00 in all; $931,705.00 (9.4 %) flagged" in out
+    assert "Thomson Reuters Corporation  $512,310.00" in out
+    assert "2035-08-15" in out   # maturity shown: a council may let a bond mature
+
+
+def test_issuer_name_strips_coupons_and_years():
+    assert issuer_name("RELX CAPITAL INC 4.75% 2030") == "RELX CAPITAL INC"
+    assert issuer_name("PALANTIR TECHNOLOGIES CL A") == "PALANTIR TECHNOLOGIES"
+
+
+def test_holdings_without_identifier_columns_is_explained(cli, tmp_path):
+    f = tmp_path / "h.csv"
+    f.write_text("Fund,Amount\nLAIF,10\n")
+    result = cli("holdings", str(f))
+    assert result.code == 2 and "no issuer, CUSIP, ISIN or ticker column" in result.err
