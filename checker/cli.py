@@ -127,6 +127,8 @@ def audit(
     registry: RegistryOpt = None,
     decisions: DecisionsOpt = None,
     waivers: WaiversOpt = None,
+    max_rows: Annotated[Optional[int], typer.Option(
+        "--max-rows", min=1, help="Refuse files with more data rows than this (exit 2, no output).")] = None,
 ) -> None:
     """Judge every row of FILE; rows that are not records (blank, totals) are reported as skipped."""
     from checker.formats.common import provenance_line, summary_paragraph
@@ -137,7 +139,7 @@ def audit(
 
     checker = Checker(_rules(rules), as_of=_as_of(as_of), registry_dir=registry, decisions=decisions,
                       waivers=waivers)
-    run = checker.audit(file, name_column=name_column)
+    run = checker.audit(file, name_column=name_column, max_rows=max_rows)
     with open_output(output) as out:
         if fmt is AuditFormat.json:
             render_json(run, out, only_flagged=only_flagged)
@@ -384,7 +386,9 @@ def _version(version: Annotated[bool, typer.Option("--version", help="Print the 
 def main() -> None:
     """Entry point: one clear line and exit 2 for bad input; 130 on Ctrl-C; never a traceback."""
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False)  # exit codes come back as values; Ctrl-C comes back as 130
+        if code == 130:
+            typer.echo("sanctuary-check: interrupted; no output file was left half-written", err=True)
         if isinstance(code, int) and code:
             sys.exit(code)
     except InputError as exc:
@@ -399,7 +403,7 @@ def main() -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
-        typer.echo("sanctuary-check: aborted", err=True)
+        typer.echo("sanctuary-check: interrupted; no output file was left half-written", err=True)
         sys.exit(130)
     except Exception as exc:  # usage errors from typer's click layer, and anything unforeseen
         usage = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")

@@ -106,7 +106,7 @@ def _truncated_form(token: str) -> str | None:
 
 def normalize(name: str) -> NormalName:
     """Normalise one name; trailing legal forms are canonicalised and kept aside, never all tokens."""
-    tokens = fold(name).split()
+    tokens = fold(name).split() or name.upper().split()  # "!!!" stays "!!!": a name never becomes nothing
     if tokens and tokens[0] == "THE" and len(tokens) > 1:
         tokens = tokens[1:]
     form: str | None = None

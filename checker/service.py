@@ -10,6 +10,7 @@ from pathlib import Path
 
 from checker import __version__
 from checker.decisions import load_decisions
+from checker.errors import InputError
 from checker.judge import Judge
 from checker.matcher import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD, Matcher
 from checker.models import Finding, Record, Skipped, Summary
@@ -107,9 +108,10 @@ class Checker:
 
         return self._run(stream(), summary, input_path=str(path), input_sha256=file_sha256(path))
 
-    def audit(self, path: str, *, name_column: str | None = None) -> Run:
+    def audit(self, path: str, *, name_column: str | None = None, max_rows: int | None = None) -> Run:
         """Judge every data row of a CSV file; blank and total rows are counted as skipped."""
         _, items = read_csv(path, name_column)
+        items = _limited(items, max_rows, path)
         summary = Summary()
 
         def stream() -> Iterator[Finding]:
@@ -122,6 +124,14 @@ class Checker:
                 yield finding
 
         return self._run(stream(), summary, input_path=str(path), input_sha256=file_sha256(path))
+
+
+def _limited(items: Iterator[Record | Skipped], max_rows: int | None, path: str) -> Iterator[Record | Skipped]:
+    """Stop with a clear error past ``max_rows`` data rows (before any partial output is kept)."""
+    for count, item in enumerate(items, start=1):
+        if max_rows is not None and count > max_rows:
+            raise InputError(path, f"row {count}: the file has more than --max-rows {max_rows:,} data rows")
+        yield item
 
 
 def _holdings_totals(summary: Summary, finding: Finding) -> None:

@@ -16,6 +16,8 @@ from checker.sources.values import parse_date
 
 SAMPLE_BYTES = 64 * 1024
 MAX_FIELD = 1_000_000
+MAX_NAME = 1_000
+"""Longest vendor name accepted, in characters; real names are under 100."""
 
 
 def detect_encoding(head: bytes) -> str:
@@ -32,11 +34,16 @@ def detect_encoding(head: bytes) -> str:
     return "utf-8"
 
 
-def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+class _Sniffed(csv.excel):
+    """RFC 4180 quoting (the sniffer's quoting guesses are unreliable on small samples), sniffed delimiter."""
+
+
+def _dialect(sample: str) -> type[csv.Dialect]:
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",\t;|")
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
     except csv.Error:
         return csv.excel
+    return type("Sniffed", (_Sniffed,), {"delimiter": delimiter})
 
 
 @dataclass
@@ -86,7 +93,7 @@ def open_csv(path: Path | str) -> CsvRows:
     sample = head.decode(encoding, errors="ignore")
     dialect = _dialect(sample)
     fh = p.open("r", encoding=encoding, newline="")
-    reader = csv.reader(fh, dialect)
+    reader = csv.reader(fh, dialect, strict=True)  # an unclosed quote is an error, not a swallowed file
     csv.field_size_limit(MAX_FIELD)
     try:
         header = next(reader)
@@ -114,9 +121,14 @@ def _cell(cells: list[str], index: int | None) -> str | None:
 
 
 def _to_record(p: Path, row: int, cells: list[str], columns: ColumnMap) -> Record | Skipped:
+    if any("\x00" in c for c in cells):
+        raise InputError(str(p), f"row {row}: contains NUL bytes (a binary or mis-encoded file?)")
     if not any(c.strip() for c in cells):
         return Skipped(row, "blank row")
     vendor = _cell(cells, columns.vendor)
+    if vendor is not None and len(vendor) > MAX_NAME:
+        raise InputError(str(p), f"row {row}: the vendor name is {len(vendor):,} characters long; "
+                                 f"names are limited to {MAX_NAME:,}")
     if vendor is None:
         others = [c for i, c in enumerate(cells) if c.strip() and i != columns.vendor]
         if columns.amount is not None and _cell(cells, columns.amount) and len(others) == 1:

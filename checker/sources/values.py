@@ -15,14 +15,17 @@ def parse_date(text: str | None) -> date | None:
         return None
     text = text.strip()
     m = _ISO.match(text)
-    if m:
-        return date(int(m[1]), int(m[2]), int(m[3]))
-    m = _US.match(text)
-    if m:
-        year = int(m[3])
-        if year < 100:
-            year += 2000 if year < 70 else 1900
-        return date(year, int(m[1]), int(m[2]))
+    try:
+        if m:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        m = _US.match(text)
+        if m:
+            year = int(m[3])
+            if year < 100:
+                year += 2000 if year < 70 else 1900
+            return date(year, int(m[1]), int(m[2]))
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a valid date ({exc})") from None
     for fmt in ("%d-%b-%Y", "%b %d, %Y", "%B %d, %Y", "%Y%m%d"):
         try:
             return datetime.strptime(text, fmt).date()
