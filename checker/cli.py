@@ -35,6 +35,7 @@ class AuditFormat(str, Enum):
     markdown = "markdown"
     csv = "csv"
     json = "json"
+    xlsx = "xlsx"
 
 
 class ListFormat(str, Enum):
@@ -129,6 +130,7 @@ def audit(
     waivers: WaiversOpt = None,
     max_rows: Annotated[Optional[int], typer.Option(
         "--max-rows", min=1, help="Refuse files with more data rows than this (exit 2, no output).")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet of an .xlsx file (default: 1st).")] = None,
 ) -> None:
     """Judge every row of FILE; rows that are not records (blank, totals) are reported as skipped."""
     from checker.formats.common import provenance_line, summary_paragraph
@@ -139,16 +141,22 @@ def audit(
 
     checker = Checker(_rules(rules), as_of=_as_of(as_of), registry_dir=registry, decisions=decisions,
                       waivers=waivers)
-    run = checker.audit(file, name_column=name_column, max_rows=max_rows)
-    with open_output(output) as out:
-        if fmt is AuditFormat.json:
+    if fmt is AuditFormat.xlsx and output is None:
+        raise InputError("--format xlsx", "an Excel report needs --output PATH.xlsx")
+    run = checker.audit(file, name_column=name_column, max_rows=max_rows, sheet=sheet)
+    with open_output(output, binary=fmt is AuditFormat.xlsx) as out:
+        if fmt is AuditFormat.xlsx:
+            from checker.formats.xlsx_format import render_xlsx
+
+            render_xlsx(run, out, only_flagged=only_flagged, show_individuals=show_individuals)
+        elif fmt is AuditFormat.json:
             render_json(run, out, only_flagged=only_flagged)
         elif fmt is AuditFormat.csv:
             render_csv(run, out, only_flagged=only_flagged, show_individuals=show_individuals)
         else:
             render_audit(run, out, fmt.value, only_flagged=only_flagged, show_individuals=show_individuals,
                          subject=f"Audit of {file}")
-    if fmt is AuditFormat.csv or output is not None:
+    if fmt in (AuditFormat.csv, AuditFormat.xlsx) or output is not None:
         typer.echo(summary_paragraph(run, f"Audit of {file}"), err=True)
         typer.echo(provenance_line(run), err=True)
     _exit_for(run, fail_on)

@@ -14,8 +14,8 @@ from checker.errors import InputError
 
 
 @contextlib.contextmanager
-def open_output(path: str | None) -> Iterator[TextIO]:
-    """Yield a text stream for ``path`` (stdout when None); a failed or interrupted run leaves no file."""
+def open_output(path: str | None, *, binary: bool = False) -> Iterator[TextIO]:
+    """Yield a stream for ``path`` (stdout when None); a failed or interrupted run leaves no file."""
     if path is None:
         yield sys.stdout
         sys.stdout.flush()
@@ -29,7 +29,7 @@ def open_output(path: str | None) -> Iterator[TextIO]:
     except PermissionError:
         raise InputError(str(target), "the output folder is not writable") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as fh:
             yield fh
         os.replace(tmp, target)
     except OSError as exc:

@@ -16,8 +16,8 @@ from checker.matcher import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD, Matcher
 from checker.models import Finding, Record, Skipped, Summary
 from checker.registry import Registry, load_registry
 from checker.rulesets import RuleSet, select_rulesets
-from checker.sources.csv_source import read_csv
 from checker.sources.holdings_source import read_holdings
+from checker.sources.records import read_records
 from checker.sources.values import parse_amount
 from checker.waivers import load_waivers
 
@@ -108,10 +108,10 @@ class Checker:
 
         return self._run(stream(), summary, input_path=str(path), input_sha256=file_sha256(path))
 
-    def audit(self, path: str, *, name_column: str | None = None, max_rows: int | None = None) -> Run:
-        """Judge every data row of a CSV file; blank and total rows are counted as skipped."""
-        _, items = read_csv(path, name_column)
-        items = _limited(items, max_rows, path)
+    def audit(self, path: str, *, name_column: str | None = None, max_rows: int | None = None,
+              sheet: str | None = None) -> Run:
+        """Judge every data row of a CSV or .xlsx file; blank and total rows are counted as skipped."""
+        items = _limited(read_records(path, name_column, sheet), max_rows, path)
         summary = Summary()
 
         def stream() -> Iterator[Finding]:

@@ -88,3 +88,15 @@ def test_ctrl_c_exits_130_and_leaves_no_output(tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv"]
+
+
+def test_formula_cells_are_values_in_xlsx(cli, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    src = tmp_path / "v.csv"
+    src.write_text('Vendor Name,Amount\n"=HYPERLINK(""http://x"",""pay"")",1\n+SUM(A1),2\n')
+    out = tmp_path / "out.xlsx"
+    assert cli("audit", str(src), "--format", "xlsx", "--output", str(out)).code == 0
+    ws = openpyxl.load_workbook(out)["Findings"]
+    cells = [c for row in ws.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    assert ws["B2"].value.startswith("'=HYPERLINK") and ws["B3"].value == "'+SUM(A1)"

@@ -110,7 +110,7 @@ def read_csv(path: Path | str, name_column: str | None = None) -> tuple[ColumnMa
     """Open a CSV file, map its columns, and return the mapping and a stream of records and skipped rows."""
     opened = open_csv(path)
     columns = map_columns(opened.header, str(opened.path), name_column)
-    return columns, (_to_record(opened.path, row, cells, columns) for row, cells in opened.rows())
+    return columns, (to_record(opened.path, row, cells, columns) for row, cells in opened.rows())
 
 
 def _cell(cells: list[str], index: int | None) -> str | None:
@@ -120,7 +120,7 @@ def _cell(cells: list[str], index: int | None) -> str | None:
     return value or None
 
 
-def _to_record(p: Path, row: int, cells: list[str], columns: ColumnMap) -> Record | Skipped:
+def to_record(p: Path, row: int, cells: list[str], columns: ColumnMap) -> Record | Skipped:
     if any("\x00" in c for c in cells):
         raise InputError(str(p), f"row {row}: contains NUL bytes (a binary or mis-encoded file?)")
     if not any(c.strip() for c in cells):
