@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.errors import InputError
 from checker.normalize import normalize
 from checker.registry import Registry
 from checker.validation import validate
@@ -36,10 +35,7 @@ def load_decisions(path: Path | str, registry: Registry) -> dict[str, list[Decis
     validate(doc, "decisions")
     out: dict[str, list[Decision]] = {}
     for i, raw in enumerate(doc.data["decisions"]):
-        entity = raw.get("entity")
-        if entity is not None and entity not in registry.entities:
-            raise InputError(doc.path, f"line {doc.line_of(('decisions', i, 'entity'))}: field decisions[{i}].entity: "
-                                       f"unknown registry entity or family {entity!r}")
+        entity = registry.require_entity(doc, ("decisions", i, "entity"))
         d = Decision(raw["vendor"], entity, raw["decision"], raw["who"], raw["when"], " ".join(raw["why"].split()))
         out.setdefault(normalize(d.vendor).core, []).append(d)
     return out

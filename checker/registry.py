@@ -11,7 +11,7 @@ from typing import Any
 from checker.dates import parse_partial
 from checker.errors import InputError
 from checker.resources import bundled_dir
-from checker.validation import validate
+from checker.validation import field_name, validate
 from checker.yamlsafe import LoadedYaml, load_yaml_file
 
 DATASETS = {
@@ -169,6 +169,18 @@ class Registry:
             out.append(parent)
             parent = self.entities[parent].parent
         return out
+
+    def require_entity(self, doc: LoadedYaml, path: tuple[str | int, ...]) -> str | None:
+        """The entity id at ``path`` of a user file (None if absent); an unknown id is an error naming the line."""
+        node = doc.data
+        for part in path:
+            node = node.get(part) if isinstance(node, dict) else node[part]
+            if node is None:
+                return None
+        if node not in self.entities:
+            raise InputError(doc.path, f"line {doc.line_of(path)}: field {field_name(path)}: "
+                                       f"unknown registry entity or family {node!r}")
+        return node
 
     @property
     def version(self) -> str:

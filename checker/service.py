@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -93,25 +93,17 @@ class Checker:
 
     def holdings(self, path: str) -> Run:
         """Judge every security of a holdings report under the rule sets' investment provisions."""
-        items = read_holdings(path)
-        summary = Summary()
-
-        def stream() -> Iterator[Finding]:
-            for item in items:
-                if isinstance(item, Skipped):
-                    summary.skip(item)
-                    continue
-                finding = self.judge.judge_holding(item)
-                summary.add(finding)
-                _holdings_totals(summary, finding)
-                yield finding
-
-        return self._run(stream(), summary, input_path=str(path), input_sha256=file_sha256(path))
+        return self._judge_file(path, read_holdings(path), self.judge.judge_holding, _holdings_totals)
 
     def audit(self, path: str, *, name_column: str | None = None, max_rows: int | None = None,
               sheet: str | None = None) -> Run:
         """Judge every data row of a CSV or .xlsx file; blank and total rows are counted as skipped."""
         items = _limited(read_records(path, name_column, sheet), max_rows, path)
+        return self._judge_file(path, items, self.judge.judge)
+
+    def _judge_file(self, path: str, items: Iterator[Record | Skipped], judge: Callable[[Record], Finding],
+                    tally: Callable[[Summary, Finding], None] | None = None) -> Run:
+        """Stream judged findings, counting every row as a finding or a skipped row."""
         summary = Summary()
 
         def stream() -> Iterator[Finding]:
@@ -119,8 +111,10 @@ class Checker:
                 if isinstance(item, Skipped):
                     summary.skip(item)
                     continue
-                finding = self.judge.judge(item)
+                finding = judge(item)
                 summary.add(finding)
+                if tally is not None:
+                    tally(summary, finding)
                 yield finding
 
         return self._run(stream(), summary, input_path=str(path), input_sha256=file_sha256(path))

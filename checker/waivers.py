@@ -108,10 +108,7 @@ def load_waivers(path: Path | str, registry: Registry) -> dict[str, list[Waiver]
     validate(doc, "waivers")
     out: dict[str, list[Waiver]] = {}
     for i, raw in enumerate(doc.data["waivers"]):
-        entity = raw.get("entity")
-        if entity is not None and entity not in registry.entities:
-            raise InputError(doc.path, f"line {doc.line_of(('waivers', i, 'entity'))}: field waivers[{i}].entity: "
-                                       f"unknown registry entity or family {entity!r}")
+        entity = registry.require_entity(doc, ("waivers", i, "entity"))
         scope, found = raw.get("scope", {}), raw.get("findings", {})
         w = Waiver(rule_set=raw["rule_set"], resolution=raw["resolution"], decided=date.fromisoformat(raw["decided"]),
                    vendor=raw.get("vendor"), entity=entity,
