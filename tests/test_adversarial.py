@@ -100,3 +100,16 @@ def test_formula_cells_are_values_in_xlsx(cli, tmp_path):
     cells = [c for row in ws.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
     assert ws["B2"].value.startswith("'=HYPERLINK") and ws["B3"].value == "'+SUM(A1)"
+
+
+def test_mixed_encoding_and_truncated_utf16_are_one_line(cli, tmp_path):
+    mixed = tmp_path / "mixed.csv"
+    rows = "".join(f"VENDOR {i} LLC,{i}\n" for i in range(6000)).encode()  # more than the 64 KB sniffed
+    mixed.write_bytes(b"Vendor Name,Amount\n" + rows + "CAF\u00c9 NO\u00cbL,1\n".encode("cp1252"))
+    result = cli("audit", str(mixed), "--format", "json", "--output", str(tmp_path / "o.json"))
+    assert result.code == 2 and "not consistently utf-8" in result.err and len(result.err.splitlines()) == 1
+    assert not (tmp_path / "o.json").exists()
+    truncated = tmp_path / "utf16.csv"
+    truncated.write_bytes("Vendor Name,Amount\nACME,1\n".encode("utf-16")[:-1])
+    result = cli("audit", str(truncated), "--format", "json")
+    assert result.code in (0, 2) and "Traceback" not in result.err
