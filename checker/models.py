@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from checker.matcher import Match
+from checker.sources.values import parse_amount
 
 VERDICTS = ("prohibited", "potential_violation", "possible_match", "waived", "grandfathered", "not_covered", "clear")
 """Verdicts, most severe first. A row's verdict is the most severe of its rule-set outcomes."""
@@ -44,6 +45,7 @@ class Record:
     contract_end: date | None = None
     amount: str | None = None
     department: str | None = None
+    fiscal_year: str | None = None
     description: str | None = None
     contract_id: str | None = None
     security: Security | None = None
@@ -96,6 +98,35 @@ class Finding:
 
 
 @dataclass
+class Dollars:
+    """Payment amounts by verdict, registry family, department, fiscal year and vendor."""
+
+    total: float = 0.0
+    rows: int = 0
+    unreadable: int = 0
+    by_verdict: Counter[str] = field(default_factory=Counter)
+    by_family: Counter[str] = field(default_factory=Counter)
+    flagged_by_department: Counter[str] = field(default_factory=Counter)
+    flagged_by_fiscal_year: Counter[str] = field(default_factory=Counter)
+    flagged_by_vendor: Counter[str] = field(default_factory=Counter)
+
+    def add(self, finding: Finding, amount: float | None) -> None:
+        """Add one row's amount (None: the cell could not be read as an amount, counted apart)."""
+        if amount is None:
+            self.unreadable += 1
+            return
+        self.rows += 1
+        self.total += amount
+        self.by_verdict[finding.verdict] += amount
+        if finding.match is not None and finding.match.band == "match":
+            self.by_family[finding.family_name or finding.match.family_id] += amount
+        if finding.flagged:
+            self.flagged_by_department[finding.record.department or "(no department)"] += amount
+            self.flagged_by_fiscal_year[finding.record.fiscal_year or "(no fiscal year)"] += amount
+            self.flagged_by_vendor[finding.record.vendor] += amount
+
+
+@dataclass
 class Summary:
     """Counts kept while findings stream past."""
 
@@ -106,12 +137,15 @@ class Summary:
     value_total: float = 0.0
     value_flagged: float = 0.0
     value_by_family: Counter[str] = field(default_factory=Counter)
+    dollars: Dollars = field(default_factory=Dollars)
 
     def add(self, finding: Finding) -> None:
-        """Count one finding."""
+        """Count one finding, and its payment amount when the file has an amount column."""
         self.rows += 1
         self.by_verdict[finding.verdict] += 1
         self.persons += finding.person
+        if finding.record.security is None and finding.record.amount is not None:
+            self.dollars.add(finding, parse_amount(finding.record.amount))
 
     def skip(self, skipped: Skipped) -> None:
         """Count one skipped row (it still counts as a row read)."""

@@ -188,3 +188,32 @@ def test_phoenix_files_account_for_every_row(cli, name, findings, skipped):
     assert len(report["findings"]) == findings
     assert len(report["summary"]["skipped"]) == skipped
     assert report["summary"]["rows"] == findings + skipped
+
+
+def test_scottsdale_dollar_totals_by_family_match_a_hand_computation(scottsdale_report):
+    from decimal import Decimal
+
+    from test_accuracy import EXPECTED_REAL
+
+    from checker.registry import load_registry
+
+    families = {f.id: f.root.name for f in load_registry().families.values()}
+    expected: dict[str, Decimal] = {}
+    with real_file(SCOTTSDALE).open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            family = EXPECTED_REAL.get(" ".join(row["VendorName"].split()))
+            if family:
+                name = families[family]
+                expected[name] = expected.get(name, Decimal(0)) + Decimal(row["PaymentAmount"].replace(",", ""))
+    got = scottsdale_report["summary"]["dollars"]["by_family"]
+    assert set(got) == set(expected)
+    for name, amount in expected.items():
+        assert abs(Decimal(str(got[name])) - amount) < Decimal("0.01"), name
+
+
+def test_example_dollar_totals(cli):
+    d = cli("audit", EXAMPLE, "--format", "json", "--as-of", "2026-11-23").json()["summary"]["dollars"]
+    assert d["total"] == 182_792.26 and d["rows_with_amount"] == 17
+    assert d["by_family"]["Palantir Technologies Inc."] == 75_000.0
+    assert d["flagged_by_department"]["Police"] == 86_950.0
+    assert "MARTINEZ, ANA L" not in d["top_flagged_vendors"]

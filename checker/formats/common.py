@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from checker.models import VERDICTS, Finding
+from checker.models import VERDICTS, Dollars, Finding
 from checker.service import Run
 
 PERSON_PLACEHOLDER = "(individual payee)"
@@ -118,3 +119,34 @@ def neutralise_cell(value: str) -> str:
     if value and value[0] in "=+-@\t\r":
         return "'" + value
     return value
+
+
+TOP_VENDORS = 10
+
+
+def dollars_dict(d: Dollars) -> dict[str, Any]:
+    """Payment totals for the JSON summary (rounded to cents; largest first)."""
+    def money(c: Counter[str]) -> dict[str, float]:
+        return {k: round(v, 2) for k, v in c.most_common()}
+
+    return {"total": round(d.total, 2), "rows_with_amount": d.rows, "unreadable_amounts": d.unreadable,
+            "by_verdict": money(d.by_verdict), "by_family": money(d.by_family),
+            "flagged_by_department": money(d.flagged_by_department),
+            "flagged_by_fiscal_year": money(d.flagged_by_fiscal_year),
+            "top_flagged_vendors": dict(list(money(d.flagged_by_vendor).items())[:TOP_VENDORS])}
+
+
+def dollars_tables(d: Dollars, tablefmt: str) -> str:
+    """Dollar totals for people: by verdict, paid to each registry family, top flagged vendors."""
+    from tabulate import tabulate
+
+    parts = [f"Payments: ${d.total:,.2f} over {d.rows:,} rows with an amount"
+             + (f" ({d.unreadable:,} amounts could not be read)." if d.unreadable else ".")]
+    sections = [("Verdict", d.by_verdict), ("Paid to registry family", d.by_family),
+                ("Flagged, by department", d.flagged_by_department),
+                ("Flagged, by fiscal year", d.flagged_by_fiscal_year), ("Top flagged vendors", d.flagged_by_vendor)]
+    for title, counter in sections:
+        rows = [[k, f"${v:,.2f}"] for k, v in counter.most_common(TOP_VENDORS)]
+        if rows and not (title.startswith("Flagged, by") and len(counter) == 1 and next(iter(counter)).startswith("(")):
+            parts.append(tabulate(rows, headers=[title, "Amount"], tablefmt=tablefmt, disable_numparse=True))
+    return "\n\n".join(parts)

@@ -8,6 +8,7 @@ from tabulate import tabulate
 
 from checker.formats.common import (
     display_vendor,
+    dollars_tables,
     main_reason,
     match_text,
     provenance_line,
@@ -41,6 +42,8 @@ def render_audit(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False,
                                  main_reason(f)]))
     heading = "# sanctuary-check audit\n\n" if fmt == "markdown" else ""
     out.write(heading + summary_paragraph(run, subject) + "\n\n")
+    if run.summary.dollars.rows:
+        out.write(dollars_tables(run.summary.dollars, TABLEFMT[fmt]) + "\n\n")
     if rows:
         out.write(tabulate(rows, headers=["Row", "Vendor", "Verdict", "Registry match", "Why"],
                            tablefmt=TABLEFMT[fmt], maxcolwidths=_widths(fmt, [None, 40, None, 40, 70])) + "\n\n")

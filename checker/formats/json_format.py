@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from checker.formats.common import finding_dict
+from checker.formats.common import dollars_dict, finding_dict
 from checker.service import Run
 
 SCHEMA_VERSION = 1
@@ -26,6 +26,8 @@ def render_json(run: Run, out: TextIO, *, only_flagged: bool = False) -> None:
                "by_verdict": s.verdict_counts(), "individual_payees": s.persons,
                "rule_sets": [rs.id for rs in run.rulesets], "default_rule_sets": run.default_rules,
                "only_flagged": only_flagged}
+    if s.dollars.rows or s.dollars.unreadable:
+        summary["dollars"] = dollars_dict(s.dollars)
     if s.value_total:
         summary["market_value"] = {"total": round(s.value_total, 2), "flagged": round(s.value_flagged, 2),
                                    "flagged_share": round(s.value_flagged / s.value_total, 4),

@@ -27,6 +27,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                     "paymentdescription", "lineitemdescription", "contractdescription", "contracttitle"),
     "contract_id": ("contractid", "contractnumber", "contractno", "contract", "ponumber", "purchaseorder",
                     "purchaseordernumber", "agreementnumber"),
+    "fiscal_year": ("fiscalyear", "fy", "fiscalyr", "budgetyear"),
     "department": ("department", "dept", "deptdescrptn", "deptdescription", "departmentname", "agency",
                    "centername", "division"),
 }
@@ -50,6 +51,7 @@ class ColumnMap:
     contract_end: int | None = None
     amount: int | None = None
     department: int | None = None
+    fiscal_year: int | None = None
     description: int | None = None
     contract_id: int | None = None
 

@@ -148,6 +148,7 @@ def to_record(p: Path, row: int, cells: list[str], columns: ColumnMap) -> Record
             contract_start=parse_date(_cell(cells, columns.contract_start)),
             contract_end=parse_date(_cell(cells, columns.contract_end)),
             amount=_cell(cells, columns.amount), department=_cell(cells, columns.department),
+            fiscal_year=_cell(cells, columns.fiscal_year),
             description=_cell(cells, columns.description), contract_id=_cell(cells, columns.contract_id),
         )
     except ValueError as exc:
