@@ -46,5 +46,7 @@ def test_xlsx_report_has_four_sheets_and_needs_output(cli, tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Findings", "Review", "Summary", "Method"]
     assert wb["Findings"].max_row == 18
+    summary = {r[0]: r[1] if len(r) > 1 else None for r in wb["Summary"].iter_rows(values_only=True)}
+    assert summary["Payments total"] == 182_792.26 and summary["Palantir Technologies Inc."] == 75_000.0
     method = {r[0]: r[1] for r in wb["Method"].iter_rows(values_only=True)}
     assert "Registry version" in method and "Bands" in method

@@ -11,6 +11,7 @@ from openpyxl.styles import Font
 from checker.formats.common import (
     DISCLAIMER,
     display_vendor,
+    dollars_dict,
     main_reason,
     neutralise_cell,
     provenance_line,
@@ -74,6 +75,13 @@ def render_xlsx(run: Run, out: BinaryIO, *, only_flagged: bool = False, show_ind
     _row(summary_ws, ["Skipped rows", len(s.skipped)])
     for k in s.skipped:
         _row(summary_ws, [f"row {k.row}", k.reason])
+    if s.dollars.rows:
+        _row(summary_ws, ["Payments total", round(s.dollars.total, 2)])
+        for title, table in dollars_dict(s.dollars).items():
+            if isinstance(table, dict) and table:
+                _row(summary_ws, [title.replace("_", " ").capitalize()], bold=True)
+                for key, amount in table.items():
+                    _row(summary_ws, [key, amount])
     method_ws = wb.create_sheet("Method")
     p = run.provenance()
     rows = METHOD + [("Registry version", p["registry_version"]), ("Registry sha256", p["registry_sha256"])]
