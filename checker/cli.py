@@ -59,6 +59,8 @@ DecisionsOpt = Annotated[Optional[str], typer.Option(
     "--decisions", help="YAML of recorded match decisions (vendor X is / is not entity Y, who, when, why).")]
 WaiversOpt = Annotated[Optional[str], typer.Option(
     "--waivers", help="Waiver register (YAML or CSV): vendor or entity, rule set, resolution, dates, scope.")]
+OutputOpt = Annotated[Optional[str], typer.Option(
+    "--output", "-o", help="Write here (atomically) instead of stdout.")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (YYYY-MM-DD). Default: today.")]
 
 
@@ -118,8 +120,7 @@ def audit(
     name_column: Annotated[Optional[str], typer.Option(
         "--name-column", help="Header of the vendor-name column.")] = None,
     fmt: Annotated[AuditFormat, typer.Option("--format", "-f")] = AuditFormat.table,
-    output: Annotated[Optional[str], typer.Option(
-        "--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    output: OutputOpt = None,
     only_flagged: Annotated[bool, typer.Option("--only-flagged", help="List only rows a person must act on.")] = False,
     fail_on: FailOnOpt = FailOn.none,
     as_of: AsOfOpt = None,
@@ -173,8 +174,7 @@ def holdings(
     file: Annotated[str, typer.Argument(help="Holdings report (CSV): issuer, CUSIP, ISIN, ticker, values.")],
     rules: RulesOpt = None,
     fmt: Annotated[HoldingsFormat, typer.Option("--format", "-f")] = HoldingsFormat.table,
-    output: Annotated[Optional[str], typer.Option(
-        "--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    output: OutputOpt = None,
     only_flagged: Annotated[bool, typer.Option("--only-flagged", help="List only flagged holdings.")] = False,
     fail_on: FailOnOpt = FailOn.none,
     as_of: AsOfOpt = None,

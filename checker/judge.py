@@ -8,7 +8,6 @@ from datetime import date
 from checker.identifiers import IdentifierIndex
 from checker.matcher import Match, Matcher
 from checker.models import Finding, Record, RuleOutcome, most_severe
-from checker.normalize import is_person
 from checker.products import ProductHit, ProductScanner
 from checker.registry import Evidence, Registry
 from checker.rulesets import RuleSet
@@ -51,12 +50,11 @@ class Judge:
         """Match the record's vendor and apply every rule set."""
         outcome = self.matcher.match(record.vendor)
         m = outcome.match
-        person = m is None and is_person(record.vendor)
-        product = self._product(record, m)
+        product = None if outcome.person else self._product(record, m)
         rules = tuple(self._with_waiver(rs, record, m, self._with_product(
             self._apply(rs, record, m, outcome.note, screening), product)) for rs in self.rulesets)
         named = f"{product.phrase} ({self.registry.families[product.family_id].root.name})" if product else None
-        return self._finding(record, m, outcome.note, rules, person=person, product=named,
+        return self._finding(record, m, outcome.note, rules, person=outcome.person, product=named,
                              decision=outcome.decision)
 
     def _finding(self, record: Record, m: Match | None, note: str | None, rules: tuple[RuleOutcome, ...],
@@ -73,7 +71,7 @@ class Judge:
 
     def _product(self, record: Record, m: Match | None) -> ProductHit | None:
         """A registry product named in the description, when the vendor is not already that family."""
-        if not record.description or is_person(record.vendor):
+        if not record.description:
             return None
         reseller = m is not None and m.band == "match" and "reseller" in self.registry.entities[m.entity_id].categories
         if m is not None and m.band == "match" and not reseller:
@@ -126,8 +124,7 @@ class Judge:
         day = record.date or self.as_of
         if m is not None and m.band == "match" and day < rs.effective and \
                 (screening or record.action in (None, "payment")):
-            return RuleOutcome(rs.id, rule.id, rule.clause, "not_covered", f"{rs.id} was not yet in force on "
-                               f"{day.isoformat()} (effective {rs.effective.isoformat()})", (), rs.text_verified)
+            return self._not_in_force(rs, rule, day)
         covered = self._coverage(rs, rule, m, note, day)
         if isinstance(covered, RuleOutcome):
             return covered
@@ -165,8 +162,7 @@ class Judge:
                                "investments (no investment provision in the rule set)", (), rs.text_verified)
         day = self.as_of
         if day < rs.effective:
-            return RuleOutcome(rs.id, rule.id, rule.clause, "not_covered", f"{rs.id} was not yet in force on "
-                               f"{day.isoformat()}", (), rs.text_verified)
+            return self._not_in_force(rs, rule, day)
         covered = self._coverage(rs, rule, m, note, day)
         if isinstance(covered, RuleOutcome):
             return covered
@@ -176,6 +172,11 @@ class Judge:
                                               f"by its {RELATION_WORD[relation]} to a person for review")
         return out("prohibited", f"{provides}; {rs.id} bars holding its stocks, bonds or other securities "
                                  "(a bond may be held to maturity or sold: a council decision)")
+
+    @staticmethod
+    def _not_in_force(rs: RuleSet, rule, day: date) -> RuleOutcome:
+        return RuleOutcome(rs.id, rule.id, rule.clause, "not_covered", f"{rs.id} was not yet in force on "
+                           f"{day.isoformat()} (effective {rs.effective.isoformat()})", (), rs.text_verified)
 
     def _coverage(self, rs: RuleSet, rule, m: Match | None, note: str | None, day: date):
         """Shared by contracting and investing: an early outcome, or (relation, policy, provides, out)."""

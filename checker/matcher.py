@@ -102,6 +102,7 @@ class Outcome:
     match: Match | None
     note: str | None = None
     decision: str | None = None
+    person: bool = False
 
 
 def token_weight(token: str) -> float:
@@ -289,9 +290,10 @@ class Matcher:
         if not vendor:
             return Outcome(None, "empty name")
         whole = normalize(vendor)
+        person = whole.compact not in self._exact and is_person(vendor)  # "WEST, A THOMSON REUTERS BUSINESS" is not
         decoy = self.decoy_reason(whole)
         if decoy is not None:
-            return Outcome(None, decoy)
+            return Outcome(None, decoy, person=person)
         excluded: set[str] = set()
         applied: list[str] = []
         for d in self.decisions.get(whole.core, ()):
@@ -300,12 +302,12 @@ class Matcher:
                 return Outcome(Match(ent.id, ent.family_id, ent.name, "decision", 1.0, "match", d.describe()),
                                decision=d.describe())
             if d.entity is None:
-                return Outcome(None, d.describe(), decision=d.describe())
+                return Outcome(None, d.describe(), decision=d.describe(), person=person)
             fam = self.registry.families.get(d.entity)
             excluded |= set(fam.entities) if fam is not None else {d.entity}
             applied.append(d.describe())
-        if whole.compact not in self._exact and is_person(vendor):  # "WEST, A THOMSON REUTERS BUSINESS" is not
-            return Outcome(None, "individual payee (LAST, FIRST): never matched to a company")
+        if person:
+            return Outcome(None, "individual payee (LAST, FIRST): never matched to a company", person=True)
         best: Match | None = None
         parts = split_parts(vendor)
         for position, part in enumerate(parts):
@@ -324,7 +326,8 @@ class Matcher:
             return Outcome(None, decision, decision=decision)
         return Outcome(best, decision=decision)
 
-    def _score_part(self, name: NormalName, part: str | None) -> list[Match]:
+    def _score_part(self, name: NormalName, part: str | None, floor: float = REVIEW_THRESHOLD) -> list[Match]:
+        """Every registry name scoring at least ``floor`` against one part of a vendor string."""
         via = f" (in the part {part!r})" if part else ""
         out: list[Match] = []
         weak = self.weak.get(name.core)
@@ -333,13 +336,13 @@ class Matcher:
         for idx in self._candidates(name):
             target = self.targets[idx]
             score, why = self._score(name, target)
-            if score >= REVIEW_THRESHOLD:
+            if score >= floor:
                 same_form = name.legal_form is not None and name.legal_form == target.name.legal_form
                 out.append(replace(self._make(target, score, why + via), same_form=same_form))
         return out
 
     def _make(self, target: Target, score: float, why: str) -> Match:
-        band = "match" if score >= MATCH_THRESHOLD else "possible"
+        band = "match" if score >= MATCH_THRESHOLD else "possible" if score >= REVIEW_THRESHOLD else "none"
         return Match(target.entity_id, target.family_id, target.text, target.kind, round(score, 4), band, why)
 
     def _score(self, q: NormalName, target: Target) -> tuple[float, str]:
@@ -395,19 +398,11 @@ class Matcher:
     def ranked(self, vendor: str, limit: int = 5) -> list[Match]:
         """The best-scoring registry names for a vendor string, including those below the review band."""
         best: dict[str, Match] = {}
-        for part in split_parts(vendor):
+        for position, part in enumerate(split_parts(vendor)):
             name = normalize(part)
             if not name.tokens:
                 continue
-            weak = self.weak.get(name.core)
-            scored = [(weak, 1.0, "whole name is a weak alias")] if weak else []
-            for idx in self._candidates(name):
-                target = self.targets[idx]
-                scored.append((target, *self._score(name, target)))
-            for target, score, why in scored:
-                m = self._make(target, score, why)
-                if score < REVIEW_THRESHOLD:
-                    m = Match(m.entity_id, m.family_id, m.matched_name, m.kind, m.score, "none", why)
+            for m in self._score_part(name, part if position else None, floor=0.0):
                 if m.entity_id not in best or m.score > best[m.entity_id].score:
                     best[m.entity_id] = m
         return sorted(best.values(), key=lambda m: -m.score)[:limit]

@@ -73,6 +73,13 @@ def test_table_hides_individual_payees_unless_asked(cli):
     assert "MARTINEZ, ANA L" in cli("audit", EXAMPLE, "--show-individuals").out
 
 
+def test_a_person_listed_as_a_registry_decoy_is_still_not_named(cli, tmp_path):
+    f = tmp_path / "v.csv"
+    f.write_text('Vendor Name,Amount\n"WELSH, ALEXIS M",12\n')
+    out = cli("audit", str(f)).out
+    assert "WELSH" not in out and "(individual payee)" in out
+
+
 def test_csv_output_is_a_clean_table_with_summary_on_stderr(cli, tmp_path):
     target = tmp_path / "out.csv"
     result = cli("audit", EXAMPLE, "--format", "csv", "--output", str(target))
