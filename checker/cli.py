@@ -36,6 +36,7 @@ class AuditFormat(str, Enum):
     csv = "csv"
     json = "json"
     xlsx = "xlsx"
+    html = "html"
 
 
 class ListFormat(str, Enum):
@@ -115,17 +116,28 @@ def screen(
 
 @app.command()
 def audit(
-    file: Annotated[str, typer.Argument(help="CSV export of vendors, contracts or payments.")],
+    file: Annotated[str, typer.Argument(help="Vendors, contracts or payments: CSV, .xlsx or JSON Lines (.jsonl).")],
     rules: RulesOpt = None,
     name_column: Annotated[Optional[str], typer.Option(
-        "--name-column", help="Header of the vendor-name column.")] = None,
+        "--name-column", help="Header of the vendor-name column (same as --map vendor=COLUMN).")] = None,
+    mapping: Annotated[Optional[list[str]], typer.Option(
+        "--map", help="FIELD=COLUMN: read FIELD (vendor, amount, date, department, description, contract_id, "
+                      "action, contract_start, contract_end, fiscal_year, action_date) from COLUMN; repeatable.",
+    )] = None,
     fmt: Annotated[AuditFormat, typer.Option("--format", "-f")] = AuditFormat.table,
     output: OutputOpt = None,
     only_flagged: Annotated[bool, typer.Option("--only-flagged", help="List only rows a person must act on.")] = False,
     fail_on: FailOnOpt = FailOn.none,
     as_of: AsOfOpt = None,
     show_individuals: Annotated[bool, typer.Option(
-        "--show-individuals", help="Name individual payees in table, Markdown and CSV output.")] = False,
+        "--show-individuals", help="Name individual payees in table, Markdown, CSV, XLSX and HTML output.")] = False,
+    shareable: Annotated[bool, typer.Option(
+        "--shareable", help="For publication: individual payees counted, never listed (in every format, JSON "
+                            "too); match-decision wording withheld; file paths reduced to names.")] = False,
+    decimal_comma: Annotated[bool, typer.Option(
+        "--decimal-comma", help="Amounts use a decimal comma (1.900,12). Unambiguous ones are read anyway.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress counter and no summary on stderr (errors are still printed).")] = False,
     registry: RegistryOpt = None,
     decisions: DecisionsOpt = None,
     waivers: WaiversOpt = None,
@@ -138,18 +150,33 @@ def audit(
     from checker.formats.csv_format import render_csv
     from checker.formats.human import render_audit
     from checker.formats.json_format import render_json
+    from checker.progress import with_progress
     from checker.service import Checker
+    from checker.sources.columns import parse_mapping
+    from checker.sources.records import ReadOptions
 
+    if shareable and show_individuals:
+        raise InputError("--shareable", "cannot be combined with --show-individuals")
+    options = ReadOptions(name_column=name_column, mapping=parse_mapping(mapping), sheet=sheet,
+                          decimal_comma=decimal_comma)
     checker = Checker(_rules(rules), as_of=_as_of(as_of), registry_dir=registry, decisions=decisions,
                       waivers=waivers)
     if fmt is AuditFormat.xlsx and output is None:
         raise InputError("--format xlsx", "an Excel report needs --output PATH.xlsx")
-    run = checker.audit(file, name_column=name_column, max_rows=max_rows, sheet=sheet)
+    run = checker.audit(file, options=options, max_rows=max_rows)
+    if shareable:
+        run = run.for_publication()
+    if not quiet:
+        run.findings = with_progress(run.findings, f"Auditing {file}")
     with open_output(output, binary=fmt is AuditFormat.xlsx) as out:
         if fmt is AuditFormat.xlsx:
             from checker.formats.xlsx_format import render_xlsx
 
             render_xlsx(run, out, only_flagged=only_flagged, show_individuals=show_individuals)
+        elif fmt is AuditFormat.html:
+            from checker.formats.html_format import render_html
+
+            render_html(run, out, only_flagged=only_flagged, show_individuals=show_individuals)
         elif fmt is AuditFormat.json:
             render_json(run, out, only_flagged=only_flagged)
         elif fmt is AuditFormat.csv:
@@ -157,7 +184,7 @@ def audit(
         else:
             render_audit(run, out, fmt.value, only_flagged=only_flagged, show_individuals=show_individuals,
                          subject=f"Audit of {file}")
-    if fmt in (AuditFormat.csv, AuditFormat.xlsx) or output is not None:
+    if not quiet and (fmt in (AuditFormat.csv, AuditFormat.xlsx, AuditFormat.html) or output is not None):
         typer.echo(summary_paragraph(run, f"Audit of {file}"), err=True)
         typer.echo(provenance_line(run), err=True)
     _exit_for(run, fail_on)

@@ -180,8 +180,10 @@ class Judge:
 
     def _coverage(self, rs: RuleSet, rule, m: Match | None, note: str | None, day: date):
         """Shared by contracting and investing: an early outcome, or (relation, policy, provides, out)."""
-        def out(outcome: str, reason: str, evidence: tuple[str, ...] = ()) -> RuleOutcome:
-            return RuleOutcome(rs.id, rule.id, rule.clause, outcome, reason, evidence, rs.text_verified)
+        def out(outcome: str, reason: str, evidence: tuple[str, ...] = (),
+                sources: tuple[str, ...] = ()) -> RuleOutcome:
+            return RuleOutcome(rs.id, rule.id, rule.clause, outcome, reason, evidence, rs.text_verified,
+                               sources=sources, clause_url=rule.source_url)
 
         if m is None:
             return out("clear", note or "no registry vendor matched this name")
@@ -201,16 +203,17 @@ class Judge:
         held = [lk for lk in links if lk.relation == relation]
         holder = self.registry.entities[held[0].entity_id]
         evidence = tuple(f"{self.registry.entities[lk.entity_id].name}: {lk.evidence.cite()}" for lk in held[:5])
+        sources = tuple(dict.fromkeys(src.cite() for lk in held[:5] for src in lk.evidence.sources))
         services = "/".join(sorted({SERVICE_LABEL[lk.evidence.category] for lk in held}))
         agencies = "/".join(sorted({lk.evidence.agency for lk in held}))
         who = "it" if relation == "self" else f"its {RELATION_WORD[relation]} {holder.name}"
         provides = f"{ent.name}: {who} provides {agencies} with {services} services"
         if policy == "excluded":
             return out("not_covered", f"{provides}, but {rs.id} does not reach a vendor's "
-                                      f"{RELATION_WORD[relation]}", evidence)
+                                      f"{RELATION_WORD[relation]}", evidence, sources)
 
         def with_evidence(outcome: str, reason: str) -> RuleOutcome:
-            return out(outcome, reason, evidence)
+            return out(outcome, reason, evidence, sources)
 
         return relation, policy, provides, with_evidence
 

@@ -49,6 +49,7 @@ class Record:
     description: str | None = None
     contract_id: str | None = None
     security: Security | None = None
+    ragged: int | None = None  # the row's cell count, when it differs from the header's
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ class RuleOutcome:
     evidence: tuple[str, ...] = ()
     text_verified: bool = True
     waiver: str | None = None
+    sources: tuple[str, ...] = ()  # where the evidence comes from: URLs, award ids, datasets
+    clause_url: str | None = None  # where the clause's text was read
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,11 @@ class Finding:
     def flagged(self) -> bool:
         """True for verdicts a person must act on."""
         return self.verdict in FLAGGED
+
+
+PERSONS_LABEL = "(individual payees)"
+RAGGED_ROWS_KEPT = 100
+"""Row numbers of ragged rows listed in a summary (all are counted)."""
 
 
 @dataclass
@@ -123,7 +131,7 @@ class Dollars:
         if finding.flagged:
             self.flagged_by_department[finding.record.department or "(no department)"] += amount
             self.flagged_by_fiscal_year[finding.record.fiscal_year or "(no fiscal year)"] += amount
-            self.flagged_by_vendor[finding.record.vendor] += amount
+            self.flagged_by_vendor[PERSONS_LABEL if finding.person else finding.record.vendor] += amount
 
 
 @dataclass
@@ -138,14 +146,21 @@ class Summary:
     value_flagged: float = 0.0
     value_by_family: Counter[str] = field(default_factory=Counter)
     dollars: Dollars = field(default_factory=Dollars)
+    decimal_comma: bool = False
+    ragged: int = 0
+    ragged_rows: list[int] = field(default_factory=list)
 
     def add(self, finding: Finding) -> None:
         """Count one finding, and its payment amount when the file has an amount column."""
         self.rows += 1
         self.by_verdict[finding.verdict] += 1
         self.persons += finding.person
+        if finding.record.ragged is not None:
+            self.ragged += 1
+            if len(self.ragged_rows) < RAGGED_ROWS_KEPT:
+                self.ragged_rows.append(finding.record.row)
         if finding.record.security is None and finding.record.amount is not None:
-            self.dollars.add(finding, parse_amount(finding.record.amount))
+            self.dollars.add(finding, parse_amount(finding.record.amount, self.decimal_comma))
 
     def skip(self, skipped: Skipped) -> None:
         """Count one skipped row (it still counts as a row read)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from checker.models import Finding, Record, Skipped, Summary
 from checker.registry import Registry, load_registry
 from checker.rulesets import RuleSet, select_rulesets
 from checker.sources.holdings_source import read_holdings
-from checker.sources.records import read_records
+from checker.sources.records import ReadOptions, read_records
 from checker.sources.values import parse_amount
 from checker.waivers import load_waivers
 
@@ -36,6 +36,24 @@ class Run:
     input_sha256: str | None = None
     decisions_path: str | None = None
     waivers_path: str | None = None
+    shareable: bool = False
+
+    def for_publication(self) -> Run:
+        """The run as a coalition would publish it (``--shareable``).
+
+        Individual payees are counted in the summary but not listed; the wording of internal match
+        decisions (who decided, and why) is withheld; local paths are reduced to file names.
+        """
+        def stream() -> Iterator[Finding]:
+            for f in self.findings:
+                if f.person:
+                    continue
+                yield _without_decision(f) if f.decision else f
+
+        return replace(self, findings=stream(), shareable=True)
+
+    def _path(self, path: str) -> str:
+        return Path(path).name if self.shareable else path
 
     def provenance(self) -> dict:
         """Versions and hashes of everything that decided the findings."""
@@ -44,13 +62,14 @@ class Run:
             "registry_version": self.registry.version,
             "rules": [{"id": rs.id, "sha256": rs.sha256, "status": rs.status, "text_verified": rs.text_verified}
                       for rs in self.rulesets],
-            "input": None if self.input_path is None else {"path": self.input_path, "sha256": self.input_sha256},
+            "input": None if self.input_path is None else
+            {"path": self._path(self.input_path), "sha256": self.input_sha256},
             "matcher": {"profile": PROFILE, "match_threshold": MATCH_THRESHOLD, "review_threshold": REVIEW_THRESHOLD},
             "as_of": self.as_of.isoformat(),
             "decisions": None if self.decisions_path is None else
-            {"path": self.decisions_path, "sha256": file_sha256(self.decisions_path)},
+            {"path": self._path(self.decisions_path), "sha256": file_sha256(self.decisions_path)},
             "waivers": None if self.waivers_path is None else
-            {"path": self.waivers_path, "sha256": file_sha256(self.waivers_path)},
+            {"path": self._path(self.waivers_path), "sha256": file_sha256(self.waivers_path)},
         }
 
     @property
@@ -95,11 +114,13 @@ class Checker:
         """Judge every security of a holdings report under the rule sets' investment provisions."""
         return self._judge_file(path, read_holdings(path), self.judge.judge_holding, _holdings_totals)
 
-    def audit(self, path: str, *, name_column: str | None = None, max_rows: int | None = None,
-              sheet: str | None = None) -> Run:
-        """Judge every data row of a CSV or .xlsx file; blank and total rows are counted as skipped."""
-        items = _limited(read_records(path, name_column, sheet), max_rows, path)
-        return self._judge_file(path, items, self.judge.judge)
+    def audit(self, path: str, *, options: ReadOptions | None = None, max_rows: int | None = None) -> Run:
+        """Judge every data row of a CSV, .xlsx or JSON Lines file; blank and total rows are counted as skipped."""
+        options = options or ReadOptions()
+        items = _limited(read_records(path, options), max_rows, path)
+        run = self._judge_file(path, items, self.judge.judge)
+        run.summary.decimal_comma = options.decimal_comma
+        return run
 
     def _judge_file(self, path: str, items: Iterator[Record | Skipped], judge: Callable[[Record], Finding],
                     tally: Callable[[Summary, Finding], None] | None = None) -> Run:
@@ -118,6 +139,19 @@ class Checker:
                 yield finding
 
         return self._run(stream(), summary, input_path=str(path), input_sha256=file_sha256(path))
+
+
+WITHHELD_DECISION = "a recorded match decision (its wording is withheld in shareable output)"
+
+
+def _without_decision(f: Finding) -> Finding:
+    """A finding with the wording of its match decision replaced by a neutral phrase."""
+    def scrub(text: str | None) -> str | None:
+        return text.replace(f.decision, WITHHELD_DECISION) if text and f.decision else text
+
+    match = replace(f.match, explanation=scrub(f.match.explanation)) if f.match is not None else None
+    rules = tuple(replace(r, reason=scrub(r.reason)) for r in f.rules)
+    return replace(f, decision=WITHHELD_DECISION, note=scrub(f.note), match=match, rules=rules)
 
 
 def _limited(items: Iterator[Record | Skipped], max_rows: int | None, path: str) -> Iterator[Record | Skipped]:

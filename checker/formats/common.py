@@ -43,7 +43,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         out["identifier"] = f.identifier
     out["rules"] = [{"rule_set": r.rule_set, "rule": r.rule, "citation": r.citation, "outcome": r.outcome,
                      "reason": r.reason, "evidence": list(r.evidence), "text_verified": r.text_verified,
-                     **({"waiver": r.waiver} if r.waiver else {})}
+                     **({"sources": list(r.sources)} if r.sources else {}),
+                     "clause_url": r.clause_url, **({"waiver": r.waiver} if r.waiver else {})}
                     for r in f.rules]
     return out
 
@@ -51,6 +52,23 @@ def finding_dict(f: Finding) -> dict[str, Any]:
 def display_vendor(f: Finding, show_individuals: bool) -> str:
     """The vendor as shown to people: individuals are not named unless asked."""
     return f.record.vendor if (show_individuals or not f.person) else PERSON_PLACEHOLDER
+
+
+def citations_text(f: Finding) -> str:
+    """The clauses behind a finding's non-clear outcomes: ``BMC 13.105.030(A)``."""
+    return "; ".join(sorted({r.citation for r in f.rules if r.outcome != "clear"}))
+
+
+def evidence_text(f: Finding) -> str:
+    """The registry evidence behind a finding, one item per ``|``."""
+    return " | ".join(dict.fromkeys(e for r in f.rules for e in r.evidence))
+
+
+def sources_text(f: Finding) -> str:
+    """Where the evidence and the clauses come from (URLs, award ids, datasets), one per ``|``."""
+    cited = [s for r in f.rules for s in r.sources]
+    clauses = [f"{r.citation}: {r.clause_url}" for r in f.rules if r.clause_url and r.outcome != "clear"]
+    return " | ".join(dict.fromkeys(cited + clauses))
 
 
 def match_text(f: Finding) -> str:
@@ -94,6 +112,10 @@ def summary_paragraph(run: Run, subject: str) -> str:
         text += f" Skipped {len(s.skipped):,}: {skipped}."
     else:
         text += " No rows skipped."
+    if s.ragged:
+        listed = ", ".join(map(str, s.ragged_rows[:10])) + ("…" if s.ragged > 10 else "")
+        text += (f" {s.ragged:,} row{'s' if s.ragged > 1 else ''} had a different number of cells from the header "
+                 f"(row{'s' if s.ragged > 1 else ''} {listed}); judged with the cells present.")
     if s.persons:
         rows = "row is an individual payee" if s.persons == 1 else "rows are individual payees"
         text += f" {s.persons:,} {rows} (never matched to companies, not named here)."

@@ -12,6 +12,7 @@ from checker.formats.common import (
     main_reason,
     match_text,
     provenance_line,
+    sources_text,
     summary_paragraph,
 )
 from checker.models import Finding
@@ -90,6 +91,8 @@ def _screen_block(f: Finding, fmt: str) -> str:
         lines.append("")
         lines.append("Evidence:")
         lines.extend(f"{'-' if md else ' -'} {e}" for e in evidence)
+        lines.append("Sources:")
+        lines.extend(f"{'-' if md else ' -'} {s}" for s in sources_text(f).split(" | "))
     return "\n".join(lines) + "\n\n"
 
 

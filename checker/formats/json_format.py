@@ -25,7 +25,9 @@ def render_json(run: Run, out: TextIO, *, only_flagged: bool = False) -> None:
     summary = {"rows": s.rows, "skipped": [{"row": k.row, "reason": k.reason} for k in s.skipped],
                "by_verdict": s.verdict_counts(), "individual_payees": s.persons,
                "rule_sets": [rs.id for rs in run.rulesets], "default_rule_sets": run.default_rules,
-               "only_flagged": only_flagged}
+               "only_flagged": only_flagged, "shareable": run.shareable}
+    if s.ragged:
+        summary["ragged_rows"] = {"count": s.ragged, "rows": s.ragged_rows}
     if s.dollars.rows or s.dollars.unreadable:
         summary["dollars"] = dollars_dict(s.dollars)
     if s.value_total:

@@ -10,12 +10,15 @@ from openpyxl.styles import Font
 
 from checker.formats.common import (
     DISCLAIMER,
+    citations_text,
     display_vendor,
     dollars_dict,
+    evidence_text,
     main_reason,
     neutralise_cell,
     provenance_line,
     rules_phrase,
+    sources_text,
 )
 from checker.matcher import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD
 from checker.models import VERDICTS, Finding
@@ -56,7 +59,7 @@ def render_xlsx(run: Run, out: BinaryIO, *, only_flagged: bool = False, show_ind
     findings_ws, review_ws = wb.create_sheet("Findings"), wb.create_sheet("Review")
     ids = [rs.id for rs in run.rulesets]
     header = ["Row", "Vendor", "Verdict", "Entity", "Family", "Relation", "Matched name", "Score",
-              *[f"{i} outcome" for i in ids], "Reason", "Citations", "Evidence"]
+              *[f"{i} outcome" for i in ids], "Reason", "Citations", "Evidence", "Sources"]
     _row(findings_ws, header, bold=True)
     _row(review_ws, header, bold=True)
     for f in run.findings:
@@ -98,5 +101,4 @@ def _values(f: Finding, ids: list[str], show_individuals: bool) -> list:
     return [f.record.row, display_vendor(f, show_individuals), f.verdict, f.entity_name or "", f.family_name or "",
             f.relation or "", m.matched_name if m else "", round(m.score * 100, 1) if m else "",
             *[outcomes.get(i, "") for i in ids], main_reason(f),
-            "; ".join(sorted({r.citation for r in f.rules if r.outcome != "clear"})),
-            " | ".join(dict.fromkeys(e for r in f.rules for e in r.evidence))]
+            citations_text(f), evidence_text(f), sources_text(f)]

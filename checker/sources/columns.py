@@ -56,31 +56,71 @@ class ColumnMap:
     contract_id: int | None = None
 
 
-def map_columns(header: list[str], source: str, name_column: str | None = None) -> ColumnMap:
-    """Map headers to fields; the vendor column must be found unambiguously or named by the user."""
+FIELDS: tuple[str, ...] = ("vendor", *SYNONYMS)
+"""Fields a column can be mapped to with ``--map FIELD=COLUMN``."""
+
+
+def parse_mapping(pairs: list[str] | None) -> dict[str, str]:
+    """``["vendor=Payee", "amount=Net"]`` → ``{"vendor": "Payee", "amount": "Net"}``; bad pairs are an error."""
+    mapping: dict[str, str] = {}
+    for pair in pairs or ():
+        field, sep, column = pair.partition("=")
+        field = field.strip().lower().replace("-", "_")
+        if not sep or not column.strip():
+            raise InputError("--map", f"{pair!r} is not FIELD=COLUMN (e.g. vendor='Payee Name')")
+        if field not in FIELDS:
+            raise InputError("--map", f"{field!r} is not a field; fields are: {', '.join(FIELDS)}")
+        if field in mapping:
+            raise InputError("--map", f"{field!r} is mapped twice")
+        mapping[field] = column.strip()
+    return mapping
+
+
+def _find(header: list[str], keys: list[str], wanted: str, label: str, source: str) -> int:
+    """The index of the header the user named (exactly, or after lower-casing and removing punctuation)."""
+    hits = [i for i, h in enumerate(header) if h == wanted] or \
+           [i for i, k in enumerate(keys) if k == header_key(wanted)]
+    if not hits:
+        shown = ", ".join(repr(h) for h in header)
+        raise InputError(source, f"{label} is not a header; headers are: {shown}")
+    return hits[0]
+
+
+def map_columns(header: list[str], source: str, name_column: str | None = None,
+                mapping: dict[str, str] | None = None) -> ColumnMap:
+    """Map headers to fields: ``mapping`` (from ``--map``) first, then header synonyms.
+
+    The vendor column must be found unambiguously or named by the user.
+    """
     header = [h.lstrip("\ufeff").strip() for h in header]
     keys = [header_key(h) for h in header]
     shown = ", ".join(repr(h) for h in header)
+    mapping = dict(mapping or {})
     if name_column is not None:
-        wanted = [i for i, h in enumerate(header) if h == name_column] or \
-                 [i for i, k in enumerate(keys) if k == header_key(name_column)]
-        if not wanted:
-            raise InputError(source, f"--name-column {name_column!r} is not a header; headers are: {shown}")
-        vendor = wanted[0]
+        if "vendor" in mapping:
+            raise InputError(source, "give the vendor column once: --name-column or --map vendor=COLUMN")
+        mapping["vendor"] = name_column
+    chosen = {field: _find(header, keys, column, f"--name-column {column!r}" if field == "vendor" and name_column
+                           else f"--map {field}={column!r}", source) for field, column in mapping.items()}
+    if "vendor" in chosen:
+        vendor = chosen["vendor"]
     else:
         vendor = None
         for group in VENDOR_GROUPS:
             hits = [i for i, k in enumerate(keys) if k in group]
             if len(hits) > 1:
                 names = ", ".join(repr(header[i]) for i in hits)
-                raise InputError(source, f"more than one vendor-name column ({names}); choose one with --name-column")
+                raise InputError(source, f"more than one vendor-name column ({names}); "
+                                         "choose one with --name-column or --map vendor=COLUMN")
             if hits:
                 vendor = hits[0]
                 break
         if vendor is None:
             raise InputError(source, f"no vendor-name column found; headers are: {shown}; "
-                                     "name the column with --name-column")
+                                     "name the column with --name-column or --map vendor=COLUMN")
     found: dict[str, int | None] = {}
+    taken = set(chosen.values())
     for field, names in SYNONYMS.items():
-        found[field] = next((i for name in names for i, k in enumerate(keys) if k == name and i != vendor), None)
+        found[field] = chosen[field] if field in chosen else \
+            next((i for name in names for i, k in enumerate(keys) if k == name and i not in taken | {vendor}), None)
     return ColumnMap(header=tuple(header), vendor=vendor, **found)

@@ -125,6 +125,7 @@ def to_record(p: Path, row: int, cells: list[str], columns: ColumnMap) -> Record
         raise InputError(str(p), f"row {row}: contains NUL bytes (a binary or mis-encoded file?)")
     if not any(c.strip() for c in cells):
         return Skipped(row, "blank row")
+    ragged = len(cells) if len(cells) != len(columns.header) else None
     vendor = _cell(cells, columns.vendor)
     if vendor is not None and len(vendor) > MAX_NAME:
         raise InputError(str(p), f"row {row}: the vendor name is {len(vendor):,} characters long; "
@@ -150,6 +151,7 @@ def to_record(p: Path, row: int, cells: list[str], columns: ColumnMap) -> Record
             amount=_cell(cells, columns.amount), department=_cell(cells, columns.department),
             fiscal_year=_cell(cells, columns.fiscal_year),
             description=_cell(cells, columns.description), contract_id=_cell(cells, columns.contract_id),
+            ragged=ragged,
         )
     except ValueError as exc:
         raise InputError(str(p), f"row {row}: {exc}") from None

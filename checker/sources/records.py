@@ -1,24 +1,50 @@
-"""Pick the reader for a file by its extension: CSV (any dialect) or an Excel workbook sheet."""
+"""Pick the reader for a file by its extension: CSV (any dialect), an Excel sheet, or JSON Lines."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.errors import InputError
 from checker.models import Record, Skipped
-from checker.sources.columns import map_columns
-from checker.sources.csv_source import read_csv, to_record
+from checker.sources.columns import ColumnMap, map_columns
+from checker.sources.csv_source import open_csv, to_record
+from checker.sources.jsonl_source import jsonl_rows
 from checker.sources.xlsx_source import xlsx_rows
 
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
-def read_records(path: str, name_column: str | None = None, sheet: str | None = None) -> Iterator[Record | Skipped]:
-    """Records and skipped rows of a CSV or .xlsx file (``sheet`` applies to workbooks only)."""
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read an input file: which columns hold which fields, which sheet, how amounts are written."""
+
+    name_column: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    sheet: str | None = None
+    decimal_comma: bool = False
+
+
+def open_rows(path: str | Path, options: ReadOptions) -> tuple[ColumnMap, Iterator[tuple[int, list[str]]]]:
+    """The column mapping and the numbered data rows of a CSV, .xlsx or JSON Lines file."""
     p = Path(path)
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        header, rows = xlsx_rows(p, sheet)
-        columns = map_columns(header, str(p), name_column)
-        return (to_record(p, row, cells, columns) for row, cells in rows)
-    if sheet is not None:
+    suffix = p.suffix.lower()
+    if options.sheet is not None and suffix not in XLSX_SUFFIXES:
         raise InputError(str(p), "--sheet applies to .xlsx workbooks only")
-    return read_csv(p, name_column)[1]
+    if suffix in XLSX_SUFFIXES:
+        header, rows = xlsx_rows(p, options.sheet)
+    elif suffix in JSONL_SUFFIXES:
+        header, rows = jsonl_rows(p)
+    else:
+        opened = open_csv(p)
+        header, rows = opened.header, opened.rows()
+    return map_columns(header, str(p), options.name_column, options.mapping), rows
+
+
+def read_records(path: str | Path, options: ReadOptions | None = None) -> Iterator[Record | Skipped]:
+    """Records and skipped rows of a CSV, .xlsx or JSON Lines file."""
+    p = Path(path)
+    columns, rows = open_rows(p, options or ReadOptions())
+    return (to_record(p, row, cells, columns) for row, cells in rows)

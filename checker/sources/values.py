@@ -35,17 +35,35 @@ def parse_date(text: str | None) -> date | None:
 
 
 _AMOUNT = re.compile(r"^\(?-?\$?\s*[0-9][0-9,]*(\.[0-9]+)?\)?-?$")
+_COMMA_AMOUNT = re.compile(r"^\(?-?\$?\s*(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(,[0-9]+)?\)?-?$")
+# A decimal comma nobody could misread: "1.900,12" or "1900,5" (a thousands comma is followed by 3 digits).
+_PLAIN_COMMA_DECIMAL = re.compile(r"^\(?-?\$?\s*(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+),[0-9]{1,2}\)?-?$")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
-def parse_amount(text: str | float | int | None) -> float | None:
-    """``$1,900.12``, ``(1,900.12)``, ``-1900.12`` → a number; None when empty or not an amount."""
+def parse_amount(text: str | float | int | None, decimal_comma: bool = False) -> float | None:
+    """``$1,900.12``, ``(1,900.12)``, ``-1900.12`` → a number; None when empty or not an amount.
+
+    ``1.900,12`` is read with a decimal comma always; ``1.900`` and ``1,5`` only when ``decimal_comma``
+    is set (the file says its amounts use a decimal comma).
+    """
     if text is None:
         return None
     if isinstance(text, (int, float)):
         return float(text)
+    if not decimal_comma and _PLAIN_NUMBER.fullmatch(text):  # the common case, read without the slower checks
+        return float(text)
     t = text.strip().replace(" ", "")
-    if not t or not _AMOUNT.match(t):
+    if not t:
+        return None
+    if decimal_comma or _PLAIN_COMMA_DECIMAL.match(t):
+        if not _COMMA_AMOUNT.match(t):
+            return None
+        digits = t.strip("()-").lstrip("$").replace(".", "").replace(",", ".")
+    elif _AMOUNT.match(t):
+        digits = t.strip("()-").lstrip("$").replace(",", "")
+    else:
         return None
     negative = t.startswith("(") or t.startswith("-") or t.endswith("-")
-    value = float(t.strip("()-").lstrip("$").replace(",", ""))
+    value = float(digits)
     return -value if negative else value

@@ -1,0 +1,82 @@
+"""Read a JSON Lines file (one JSON object per line) as the same header and rows a CSV would give."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from checker.errors import InputError
+
+
+def jsonl_rows(path: Path | str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The keys of the first object as the header, then each line's values in that order, as text.
+
+    A line with keys the first object lacks keeps them as extra cells, so it is reported as ragged.
+    A blank line is a blank row; a line that is not a JSON object is an error naming the line.
+    """
+    p = Path(path)
+    try:
+        fh = p.open("r", encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(str(p), "no such file") from None
+    except (IsADirectoryError, PermissionError) as exc:
+        raise InputError(str(p), f"cannot be read ({type(exc).__name__})") from None
+    lines = enumerate(fh, start=1)
+    header: list[str] | None = None
+    first: dict | None = None
+    try:
+        for number, line in lines:
+            if line.strip():
+                first = _object(p, number, line)
+                header = list(first)
+                break
+    except UnicodeDecodeError:
+        fh.close()
+        raise InputError(str(p), "is not UTF-8 text (JSON Lines must be UTF-8)") from None
+    if header is None or first is None:
+        fh.close()
+        raise InputError(str(p), "file is empty")
+
+    def data() -> Iterator[tuple[int, list[str]]]:
+        row = 1
+        try:
+            yield row, [_text(first.get(k)) for k in header]
+            for number, line in lines:
+                row += 1
+                if not line.strip():
+                    yield row, []
+                    continue
+                obj = _object(p, number, line)
+                cells = [_text(obj.get(k)) for k in header]
+                cells.extend(_text(v) for k, v in obj.items() if k not in first)
+                yield row, cells
+        except UnicodeDecodeError:
+            raise InputError(str(p), f"line {row + 1}: not UTF-8 text") from None
+        finally:
+            fh.close()
+
+    return header, data()
+
+
+def _object(p: Path, number: int, line: str) -> dict:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(str(p), f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(obj, dict):
+        raise InputError(str(p), f"line {number}: expected a JSON object, found {type(obj).__name__}")
+    return obj
+
+
+def _text(value: object) -> str:
+    """A JSON value as cell text: null is empty, numbers as written, nested values as compact JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,158 @@
+"""Input options a city export needs: --map, JSON Lines, decimal commas, ragged rows, --shareable, --quiet."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from checker.sources.values import parse_amount
+from checker.validation import schema
+
+AS_OF = ("--as-of", "2024-06-30")
+
+
+def _write(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_map_overrides_header_synonyms(cli, tmp_path):
+    # "Vendor" would be found by synonym, but the city's legal-name column is "Remit Party".
+    f = _write(tmp_path, "p.csv",
+               'Vendor,Remit Party,Net,Paid On\nWestlaw,WEST PUBLISHING CORP,"1,900.12",2024-01-05\n')
+    report = cli("audit", f, "--map", "vendor=Remit Party", "--map", "amount=Net", "--map", "date=Paid On",
+                 "-f", "json", *AS_OF).json()
+    [finding] = report["findings"]
+    assert finding["vendor"] == "WEST PUBLISHING CORP"
+    assert finding["date"] == "2024-01-05"
+    assert report["summary"]["dollars"]["total"] == 1900.12
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--map", "colour=Net"), "'colour' is not a field; fields are: vendor"),
+    (("--map", "amount"), "'amount' is not FIELD=COLUMN"),
+    (("--map", "amount=Nett"), "--map amount='Nett' is not a header; headers are: 'Payee', 'Net'"),
+    (("--map", "vendor=Payee", "--name-column", "Payee"), "give the vendor column once"),
+])
+def test_bad_map_is_one_line_exit_2(cli, tmp_path, args, message):
+    f = _write(tmp_path, "p.csv", "Payee,Net\nAcme,1\n")
+    result = cli("audit", f, *args)
+    assert result.code == 2
+    assert message in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_json_lines_input(cli, tmp_path):
+    lines = [{"vendor_name": "Palantir USG Inc", "amount": 1200.5, "payment_date": "2024-02-01"},
+             {"vendor_name": "West Coast Arborists", "amount": 10, "payment_date": "2024-02-02"},
+             {},
+             {"vendor_name": "Acme", "amount": 3, "payment_date": "2024-02-03", "po": "X1"}]
+    text = "\n".join(json.dumps(x) if x else "" for x in lines) + "\n"
+    f = _write(tmp_path, "p.jsonl", text)
+    report = cli("audit", f, "-f", "json", *AS_OF).json()
+    jsonschema.validate(report, schema("report"))
+    s = report["summary"]
+    assert s["rows"] == 4 and s["skipped"] == [{"row": 3, "reason": "blank row"}]
+    verdicts = {x["vendor"]: x["verdict"] for x in report["findings"]}
+    assert verdicts["Palantir USG Inc"] == "potential_violation"  # a payment: the contract action is unknown
+    assert verdicts["West Coast Arborists"] == "clear"
+    assert s["ragged_rows"] == {"count": 1, "rows": [4]}  # the line with a key the first object lacks
+    assert s["dollars"]["total"] == 1213.5
+
+
+def test_bad_json_line_names_the_line(cli, tmp_path):
+    f = _write(tmp_path, "p.jsonl", '{"vendor": "Acme"}\n{"vendor": "Palantir"\n')
+    result = cli("audit", f)
+    assert result.code == 2
+    assert "p.jsonl: line 2: not valid JSON" in result.err
+
+
+@pytest.mark.parametrize(("text", "plain", "comma"), [
+    ("$1,900.12", 1900.12, None), ("(1,900.12)", -1900.12, None), ("-1900.12", -1900.12, None),
+    ("1.900,12", 1900.12, 1900.12), ("(1.900,12)", -1900.12, -1900.12), ("1,900", 1900.0, 1.9),
+    ("1.900", 1.9, 1900.0), ("1900,5", 1900.5, 1900.5), ("12 EUR", None, None),
+])
+def test_amounts_with_and_without_a_decimal_comma(text, plain, comma):
+    assert parse_amount(text) == plain
+    assert parse_amount(text, decimal_comma=True) == comma
+
+
+def test_decimal_comma_file(cli, tmp_path):
+    f = _write(tmp_path, "eu.csv", "Lieferant;Betrag\nWEST PUBLISHING CORP;1.900\nAcme;2,50\n")
+    plain = cli("audit", f, "--map", "vendor=Lieferant", "--map", "amount=Betrag", "-f", "json", *AS_OF).json()
+    comma = cli("audit", f, "--map", "vendor=Lieferant", "--map", "amount=Betrag", "--decimal-comma",
+                "-f", "json", *AS_OF).json()
+    assert plain["summary"]["dollars"]["total"] == 1.9 + 2.5  # "1.900" read as one point nine without the flag
+    assert comma["summary"]["dollars"]["total"] == 1902.5
+
+
+def test_ragged_rows_are_judged_and_reported(cli, tmp_path):
+    f = _write(tmp_path, "r.csv", "Vendor Name,Amount,Dept\nPalantir USG Inc,5\nAcme,1,Parks,stray\nBeta,2,Parks\n")
+    result = cli("audit", f, "-f", "json", *AS_OF)
+    report = result.json()
+    assert [x["vendor"] for x in report["findings"]] == ["Palantir USG Inc", "Acme", "Beta"]
+    assert report["summary"]["ragged_rows"] == {"count": 2, "rows": [1, 2]}
+    table = cli("audit", f, *AS_OF).out
+    assert "2 rows had a different number of cells from the header (rows 1, 2)" in table
+
+
+def test_shareable_counts_individuals_without_listing_them(cli, tmp_path):
+    f = _write(tmp_path, "s.csv", 'Vendor Name,Amount\n"DOE, JANE",40\nPalantir USG Inc,5\n"ROE, RICHARD",7\n')
+    for fmt in ("json", "csv", "table", "markdown"):
+        result = cli("audit", f, "--shareable", "-f", fmt, *AS_OF)
+        assert result.code == 0, result.err
+        assert "DOE" not in result.out and "ROE" not in result.out, fmt
+        assert "individual payee" not in result.out.split("\n", 3)[-1] or fmt in ("table", "markdown"), fmt
+    report = cli("audit", f, "--shareable", "-f", "json", *AS_OF).json()
+    assert [x["vendor"] for x in report["findings"]] == ["Palantir USG Inc"]
+    assert report["summary"]["individual_payees"] == 2 and report["summary"]["rows"] == 3
+    assert report["summary"]["shareable"] is True
+    assert report["provenance"]["input"]["path"] == "s.csv"  # no local folder names
+    # without --shareable, JSON (a machine format) keeps the rows, marked as individuals
+    full = cli("audit", f, "-f", "json", *AS_OF).json()
+    assert [x.get("individual", False) for x in full["findings"]] == [True, False, True]
+
+
+def test_shareable_withholds_decision_wording(cli, tmp_path):
+    f = _write(tmp_path, "d.csv", "Vendor Name\nTHOMSON PLUMBING SUPPLY\n")
+    d = _write(tmp_path, "d.yaml", "decisions:\n  - vendor: THOMSON PLUMBING SUPPLY\n    decision: different\n"
+                                   "    entity: thomson-reuters\n    who: J. Smith, Purchasing\n"
+                                   "    when: 2024-03-01\n    why: local plumbing firm\n")
+    internal = cli("audit", f, "--decisions", d, "-f", "json", *AS_OF)
+    assert internal.code == 0, internal.err
+    assert "J. Smith" in internal.out
+    shared = cli("audit", f, "--decisions", d, "--shareable", "-f", "json", *AS_OF)
+    assert "J. Smith" not in shared.out and "plumbing firm" not in shared.out
+    assert "withheld" in shared.out
+
+
+def test_shareable_refuses_show_individuals(cli, tmp_path):
+    f = _write(tmp_path, "s.csv", "Vendor Name\nAcme\n")
+    result = cli("audit", f, "--shareable", "--show-individuals")
+    assert result.code == 2 and "--shareable" in result.err
+
+
+def test_quiet_and_no_progress_when_stderr_is_not_a_terminal(cli, tmp_path):
+    f = _write(tmp_path, "q.csv", "Vendor Name\nAcme\n")
+    out = tmp_path / "q.json"
+    loud = cli("audit", f, "-f", "json", "-o", str(out), *AS_OF)
+    assert "rows…" not in loud.err and "Audit of" in loud.err  # the summary, but no progress counter
+    quiet = cli("audit", f, "-f", "json", "-o", str(out), "--quiet", *AS_OF)
+    assert quiet.code == 0 and quiet.err == ""
+
+
+def test_progress_counter_on_a_terminal():
+    import io
+
+    from checker.progress import EVERY_ROWS, with_progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    assert sum(with_progress(iter(range(EVERY_ROWS * 2)), "Auditing x.csv", tty)) == sum(range(EVERY_ROWS * 2))
+    assert tty.getvalue().endswith(f"Auditing x.csv: {EVERY_ROWS * 2:,} rows.   \n")
