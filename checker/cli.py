@@ -163,7 +163,7 @@ def audit(
                       waivers=waivers)
     if fmt is AuditFormat.xlsx and output is None:
         raise InputError("--format xlsx", "an Excel report needs --output PATH.xlsx")
-    run = checker.audit(file, options=options, max_rows=max_rows)
+    run = checker.audit(file, options=options, max_rows=max_rows, only_flagged=only_flagged)
     if shareable:
         run = run.for_publication()
     if not quiet:

@@ -6,14 +6,16 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from checker.identifiers import IdentifierIndex
-from checker.matcher import Match, Matcher
-from checker.models import Finding, Record, RuleOutcome, most_severe
+from checker.matcher import Match, Matcher, Outcome
+from checker.models import Finding, Judgement, Record, RuleOutcome, most_severe
 from checker.products import ProductHit, ProductScanner
 from checker.registry import Evidence, Registry
 from checker.rulesets import RuleSet
 from checker.sources.holdings_source import issuer_name
 from checker.waivers import Waiver
 
+SHARED_LIMIT = 65_536
+"""Judgements remembered for reuse (the memo is emptied when it reaches this; it only saves time)."""
 RELATION_ORDER = ("self", "subsidiaries", "parents", "family")
 POLICY_SEVERITY = {"prohibited": 2, "review": 1, "excluded": 0}
 CHANGE_ACTIONS = frozenset({"new", "amended", "extended", "renewed"})
@@ -45,29 +47,51 @@ class Judge:
         self.identifiers = IdentifierIndex(registry)
         self.rulesets = rulesets
         self.as_of = as_of
+        self._shared: dict[tuple, Judgement] = {}
 
     def judge(self, record: Record, *, screening: bool = False) -> Finding:
         """Match the record's vendor and apply every rule set."""
+        return Finding(record, self.judgement(record, screening=screening))
+
+    def judgement(self, record: Record, *, screening: bool = False) -> Judgement:
+        """The judgement for a record, shared by records whose vendor matched alike and with the same facts.
+
+        Without a registry match only the description can change the outcome (a product named in it);
+        with one, the contract action and dates can too. Waivers read amounts and contract ids, so with a
+        waiver register nothing is shared.
+        """
         outcome = self.matcher.match(record.vendor)
+        if self.waivers:
+            return self._judge(record, outcome, screening)
+        key: tuple = (outcome, record.description, screening)  # the vendor's outcome, not its spelling
+        if outcome.match is not None:
+            key += (record.action, record.date, record.contract_start, record.contract_end)
+        judgement = self._shared.get(key)
+        if judgement is None:
+            if len(self._shared) >= SHARED_LIMIT:
+                self._shared.clear()
+            judgement = self._shared[key] = self._judge(record, outcome, screening)
+        return judgement
+
+    def _judge(self, record: Record, outcome: Outcome, screening: bool) -> Judgement:
         m = outcome.match
         product = None if outcome.person else self._product(record, m)
         rules = tuple(self._with_waiver(rs, record, m, self._with_product(
             self._apply(rs, record, m, outcome.note, screening), product)) for rs in self.rulesets)
         named = f"{product.phrase} ({self.registry.families[product.family_id].root.name})" if product else None
-        return self._finding(record, m, outcome.note, rules, person=outcome.person, product=named,
-                             decision=outcome.decision)
+        return self._judgement(m, outcome.note, rules, person=outcome.person, product=named,
+                               decision=outcome.decision)
 
-    def _finding(self, record: Record, m: Match | None, note: str | None, rules: tuple[RuleOutcome, ...],
-                 **extra) -> Finding:
+    def _judgement(self, m: Match | None, note: str | None, rules: tuple[RuleOutcome, ...], **extra) -> Judgement:
         verdict = most_severe([r.outcome for r in rules])
         if m is None:
-            return Finding(record, verdict, None, note, rules, **extra)
+            return Judgement(verdict, None, note, rules, **extra)
         ent = self.registry.entities[m.entity_id]
         fam = self.registry.families[m.family_id]
         relation = ent.relation if ent.parent is None else \
             f"{ent.relation} of {self.registry.entities[ent.parent].name}"
-        return Finding(record, verdict, m, note, rules, entity_name=ent.name, family_id=fam.id,
-                       family_name=fam.root.name, relation=relation, **extra)
+        return Judgement(verdict, m, note, rules, entity_name=ent.name, family_id=fam.id,
+                         family_name=fam.root.name, relation=relation, **extra)
 
     def _product(self, record: Record, m: Match | None) -> ProductHit | None:
         """A registry product named in the description, when the vendor is not already that family."""
@@ -150,7 +174,7 @@ class Judge:
             m, note = (outcome.match, outcome.note) if outcome else (None, "no issuer name and no known identifier")
         identifier = "; ".join(problems + ([hit.how] if hit else [])) or None
         rules = tuple(self._apply_investing(rs, m, note) for rs in self.rulesets)
-        return self._finding(record, m, note, rules, identifier=identifier)
+        return Finding(record, self._judgement(m, note, rules, identifier=identifier))
 
     def _apply_investing(self, rs: RuleSet, m: Match | None, note: str | None) -> RuleOutcome:
         rule = rs.rule_for("investing")

@@ -25,6 +25,7 @@ from importlib import resources
 from rapidfuzz.distance import OSA
 
 from checker.decisions import Decision
+from checker.hit_index import HitIndex
 from checker.normalize import NormalName, is_person, normalize, split_parts
 from checker.registry import Registry
 
@@ -48,6 +49,8 @@ PREFIX_DIVISION_SCORE = 0.90
 TRUNCATION_MIN_CHARS = 20
 PREFIX_KEY = 3
 PROFILE = "token-asym-v1"
+CACHE_SIZE = 65_536
+"""Distinct vendor strings whose outcome is remembered (least recently used are forgotten)."""
 
 STOPWORDS = frozenset({"AND", "OF", "THE", "FOR", "A", "AN", "AT", "IN", "ON", "TO", "BY"})
 GENERIC = frozenset(
@@ -122,6 +125,39 @@ def _close(a: str, b: str) -> bool:
         return False
     allowed = max(1, min(len(a), len(b)) // 5)
     return OSA.distance(a, b, score_cutoff=allowed) <= allowed
+
+
+def _ceiling(q: tuple[str, ...], t: tuple[str, ...], family_tokens: frozenset[str]) -> float:
+    """An upper bound on ``_score`` (when the compact forms differ), cheap enough to skip hopeless targets.
+
+    Each query word pairs at most once and earns at most 1; a query word that can pair with nothing
+    costs at least ``EXTRA_QUERY_PENALTY`` of its weight. The one score that can rise, a registry name
+    followed by a division's words, is never bounded.
+    """
+    n = len(t)
+    if len(q) > n and q[:n] == t:
+        return 1.0
+    words = set(t)
+    last = len(q) - 1
+    pairable = 0
+    extra = 0.0
+    for i, tok in enumerate(q):
+        if (tok in words or tok in family_tokens
+                or (i < last and tok + q[i + 1] in words) or (i > 0 and q[i - 1] + tok in words)
+                or any(t[k] + t[k + 1] == tok for k in range(n - 1))
+                or (i == last and len(tok) >= 3 and any(w.startswith(tok) for w in t))
+                or any(_close(tok, w) for w in t)):
+            pairable += 1
+        else:
+            extra += token_weight(tok)
+    if not pairable:
+        return 0.0
+    return pairable / (pairable + EXTRA_QUERY_PENALTY * extra)
+
+
+def _every_word_may_pair(target: tuple[str, ...], initials: set[str], words: set[str]) -> bool:
+    """False when some target word can pair with no query word (exactly, split, joined, truncated or by typo)."""
+    return all(tok[0] in initials or (k > 0 and target[k - 1] + tok in words) for k, tok in enumerate(target))
 
 
 @dataclass
@@ -264,7 +300,8 @@ class Matcher:
                 norm = normalize(decoy.name)
                 self.decoys[norm.core].append((norm.legal_form, f"known decoy: {decoy.why}"))
         self.family_tokens = {k: frozenset(v) for k, v in fam_tokens.items()}
-        self._cached = lru_cache(maxsize=200_000)(self._match_uncached)
+        self._hits = HitIndex(((i, t.name.tokens) for i, t in enumerate(self.targets)), token_weight, _close)
+        self._cached = lru_cache(maxsize=CACHE_SIZE)(self._match_uncached)
 
     def decoy_reason(self, name: NormalName) -> str | None:
         """Why a name is a known decoy: same core, and no conflicting legal form ("THOMSON SA" ≠ "THOMSON CORP")."""
@@ -285,6 +322,25 @@ class Matcher:
                 found |= self._by_prefix.get(tok[:PREFIX_KEY], set())
         found |= self._by_token.get(name.compact, set())
         return found
+
+    def _plausible(self, name: NormalName, candidates: set[int]) -> set[int]:
+        """The candidates that could score above ``GENERIC_ONLY_CAP``; the others are skipped unscored.
+
+        A registry name with distinctive words scores 0 unless one of them pairs with a query word
+        (``HitIndex``). One without (all generic words) is capped unless every one of its words pairs,
+        and every pairing keeps a word's first letter, or joins it to the word before.
+        """
+        keep = (candidates & self._hits.possible(name.tokens)) | self._exact_candidates(name)
+        generic = candidates & self._hits.always
+        if generic:
+            initials = {tok[0] for tok in name.tokens}
+            words = set(name.tokens)
+            keep |= {idx for idx in generic if _every_word_may_pair(self.targets[idx].name.tokens, initials, words)}
+        return keep
+
+    def _exact_candidates(self, name: NormalName) -> set[int]:
+        """Registry names equal to the query once spaces are removed (scored without alignment)."""
+        return self._by_token.get(name.compact, set()) if name.compact in self._exact else set()
 
     def _match_uncached(self, vendor: str) -> Outcome:
         if not vendor:
@@ -333,8 +389,15 @@ class Matcher:
         weak = self.weak.get(name.core)
         if weak is not None:
             out.append(self._make(weak, 1.0, f"whole name is the weak alias {weak.text!r}{via}"))
-        for idx in self._candidates(name):
+        candidates = self._candidates(name)
+        if floor > GENERIC_ONLY_CAP and candidates:
+            candidates = self._plausible(name, candidates)
+        exact = name.compact in self._exact
+        for idx in sorted(candidates):  # registry order, so that equal ranks always resolve the same way
             target = self.targets[idx]
+            if floor > 0 and not exact and _ceiling(name.tokens, target.name.tokens,
+                                                    self.family_tokens.get(target.family_id, frozenset())) < floor:
+                continue
             score, why = self._score(name, target)
             if score >= floor:
                 same_form = name.legal_form is not None and name.legal_form == target.name.legal_form

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -33,7 +34,7 @@ class Security:
     maturity: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Record:
     """One vendor occurrence to judge: a screened name or a data row of a file."""
 
@@ -77,10 +78,9 @@ class RuleOutcome:
 
 
 @dataclass(frozen=True)
-class Finding:
-    """A judged record: the match (if any), each rule set's outcome and the row verdict."""
+class Judgement:
+    """Everything decided about a row except the row itself: rows with the same facts share one."""
 
-    record: Record
     verdict: str
     match: Match | None
     note: str | None
@@ -98,6 +98,54 @@ class Finding:
     def flagged(self) -> bool:
         """True for verdicts a person must act on."""
         return self.verdict in FLAGGED
+
+
+class Finding:
+    """A judged record: the record, and its judgement's fields readable directly (``f.verdict``).
+
+    A finding made by ``Finding.deferred`` builds its record only when a format reads it, so rows that
+    a report does not list cost no record at all.
+    """
+
+    __slots__ = ("_record", "judgement", "_row", "_cells", "_convert")
+
+    def __init__(self, record: Record, judgement: Judgement) -> None:
+        self._record: Record | None = record
+        self.judgement = judgement
+
+    @classmethod
+    def deferred(cls, row: int, cells: list[str], convert: Callable[[int, list[str]], Record],
+                 judgement: Judgement) -> Finding:
+        """A finding whose record is made from ``cells`` when first read."""
+        f = cls.__new__(cls)
+        f._record = None
+        f.judgement = judgement
+        f._row, f._cells, f._convert = row, cells, convert
+        return f
+
+    @property
+    def record(self) -> Record:
+        """The row's record."""
+        if self._record is None:
+            self._record = self._convert(self._row, self._cells)
+        return self._record
+
+    def __repr__(self) -> str:
+        return f"Finding(row={self.record.row}, vendor={self.record.vendor!r}, verdict={self.judgement.verdict!r})"
+
+    verdict = property(lambda self: self.judgement.verdict)
+    match = property(lambda self: self.judgement.match)
+    note = property(lambda self: self.judgement.note)
+    rules = property(lambda self: self.judgement.rules)
+    entity_name = property(lambda self: self.judgement.entity_name)
+    family_id = property(lambda self: self.judgement.family_id)
+    family_name = property(lambda self: self.judgement.family_name)
+    relation = property(lambda self: self.judgement.relation)
+    person = property(lambda self: self.judgement.person)
+    product = property(lambda self: self.judgement.product)
+    decision = property(lambda self: self.judgement.decision)
+    identifier = property(lambda self: self.judgement.identifier)
+    flagged = property(lambda self: self.judgement.verdict in FLAGGED)
 
 
 PERSONS_LABEL = "(individual payees)"

@@ -36,6 +36,8 @@ _SPLIT_MARKERS = re.compile(
     r"C\s*/\s*O|ATTN:?|T\s*/\s*A|DOING\s+BUSINESS\s+AS|FORMERLY(?:\s+KNOWN\s+AS)?)(?=\W|$))\s*",
     re.IGNORECASE,
 )
+_SPLIT_CHARS = "/-–—;|"
+_SPLIT_WORDS = ("DBA", "D.B.A", "FKA", "F.K.A", "AKA", "ATTN", "DOING", "FORMERLY")
 _DASH_SPLIT = re.compile(r"\s+[-–—]+\s+|\s*[;|]\s*")
 _SLASH_SPLIT = re.compile(r"(?<=[A-Za-z]{3})\s*/\s*(?=[A-Za-z]{3})")
 _MARKS = re.compile(r"[®™©℠'’`]")
@@ -72,8 +74,11 @@ class NormalName:
 
 def fold(text: str) -> str:
     """Upper-case ASCII text: accents and marks removed, ``&`` spelled AND, punctuation as spaces."""
-    text = unicodedata.normalize("NFKD", _MARKS.sub("", text))  # marks first: NFKD spells ™ as "TM"
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if text.isascii():  # no accents to strip: only the ASCII marks (' and `) go
+        text = text.replace("'", "").replace("`", "")
+    else:
+        text = unicodedata.normalize("NFKD", _MARKS.sub("", text))  # marks first: NFKD spells ™ as "TM"
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.upper().replace("&", " AND ").replace("+", " AND ")
     text = _NON_ALNUM.sub(" ", text)
     return _join_initials(text.split())
@@ -131,6 +136,8 @@ def normalize(name: str) -> NormalName:
 
 def split_parts(name: str) -> list[str]:
     """The name and each of its dba / fka / c/o / ``A - B`` / ``A/B`` parts, each as its own name."""
+    if not any(ch in name for ch in _SPLIT_CHARS) and not any(w in name.upper() for w in _SPLIT_WORDS):
+        return [name]  # nothing any splitter could split at (checked without the slower expressions)
     pieces = [name]
     for splitter in (_SPLIT_MARKERS, _DASH_SPLIT, _SLASH_SPLIT):
         pieces = [p for piece in pieces for p in splitter.split(piece)]

@@ -7,17 +7,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from checker import __version__
 from checker.decisions import load_decisions
 from checker.errors import InputError
 from checker.judge import Judge
 from checker.matcher import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD, Matcher
-from checker.models import Finding, Record, Skipped, Summary
+from checker.models import Finding, Judgement, Record, Skipped, Summary
 from checker.registry import Registry, load_registry
 from checker.rulesets import RuleSet, select_rulesets
+from checker.sources.columns import ColumnMap
+from checker.sources.csv_source import RowConverter
 from checker.sources.holdings_source import read_holdings
-from checker.sources.records import ReadOptions, read_records
+from checker.sources.records import ReadOptions, open_rows
 from checker.sources.values import parse_amount
 from checker.waivers import load_waivers
 
@@ -114,13 +117,65 @@ class Checker:
         """Judge every security of a holdings report under the rule sets' investment provisions."""
         return self._judge_file(path, read_holdings(path), self.judge.judge_holding, _holdings_totals)
 
-    def audit(self, path: str, *, options: ReadOptions | None = None, max_rows: int | None = None) -> Run:
-        """Judge every data row of a CSV, .xlsx or JSON Lines file; blank and total rows are counted as skipped."""
+    def audit(self, path: str, *, options: ReadOptions | None = None, max_rows: int | None = None,
+              only_flagged: bool = False) -> Run:
+        """Judge every data row of a CSV, .xlsx or JSON Lines file; blank and total rows are counted as skipped.
+
+        With ``only_flagged`` the findings stream holds only flagged rows; every row is still counted.
+        """
         options = options or ReadOptions()
-        items = _limited(read_records(path, options), max_rows, path)
-        run = self._judge_file(path, items, self.judge.judge)
-        run.summary.decimal_comma = options.decimal_comma
-        return run
+        columns, rows = open_rows(path, options)
+        summary = Summary(decimal_comma=options.decimal_comma)
+        findings = self._audit_rows(path, columns, _limited(rows, max_rows, path), summary, only_flagged)
+        return self._run(findings, summary, input_path=str(path), input_sha256=file_sha256(path))
+
+    def _audit_rows(self, path: str, columns: ColumnMap, rows: Iterator[tuple[int, list[str]]],
+                    summary: Summary, only_flagged: bool) -> Iterator[Finding]:
+        """Judge rows as a stream.
+
+        A row with no registry match that is not flagged has a judgement that depends only on its vendor
+        and description cells. Such rows share it and are tallied without making a record (the hot path
+        of a large audit); the first row with those cells, and every other row, take the full path.
+        """
+        convert = RowConverter(path, columns)
+        judgement = self.judge.judgement
+        plain: dict[tuple[str, str | None], PlainTally] = {}
+        tallies: dict[int, PlainTally] = {}  # by id() of the shared judgement, which each tally keeps alive
+        vendor, description, amount = columns.vendor, columns.description, columns.amount
+        width = len(columns.header)
+        valid = convert.valid
+        decimal_comma = summary.decimal_comma
+        for row, cells in rows:
+            if len(cells) == width:
+                tally = plain.get((cells[vendor], None if description is None else cells[description]))
+                if tally is not None and valid(row, cells):
+                    tally.rows += 1
+                    if amount is not None and cells[amount]:
+                        value = parse_amount(cells[amount], decimal_comma)
+                        if value is not None:
+                            tally.amounts += 1
+                            tally.total += value
+                        elif cells[amount].strip():
+                            tally.unreadable += 1
+                    if not only_flagged:
+                        yield Finding.deferred(row, cells, convert, tally.judgement)
+                    continue
+            item = convert(row, cells)
+            if isinstance(item, Skipped):
+                summary.skip(item)
+                continue
+            j = judgement(item)
+            if j.match is None and not j.flagged and item.ragged is None:
+                if len(plain) >= PLAIN_LIMIT:
+                    plain.clear()
+                key = (cells[vendor], None if description is None else cells[description])
+                plain[key] = tallies.setdefault(id(j), PlainTally(j))
+            finding = Finding(item, j)
+            summary.add(finding)
+            if j.flagged or not only_flagged:
+                yield finding
+        for tally in tallies.values():
+            tally.fold_into(summary)
 
     def _judge_file(self, path: str, items: Iterator[Record | Skipped], judge: Callable[[Record], Finding],
                     tally: Callable[[Summary, Finding], None] | None = None) -> Run:
@@ -151,13 +206,49 @@ def _without_decision(f: Finding) -> Finding:
 
     match = replace(f.match, explanation=scrub(f.match.explanation)) if f.match is not None else None
     rules = tuple(replace(r, reason=scrub(r.reason)) for r in f.rules)
-    return replace(f, decision=WITHHELD_DECISION, note=scrub(f.note), match=match, rules=rules)
+    return Finding(f.record, replace(f.judgement, decision=WITHHELD_DECISION, note=scrub(f.note), match=match,
+                                     rules=rules))
 
 
-def _limited(items: Iterator[Record | Skipped], max_rows: int | None, path: str) -> Iterator[Record | Skipped]:
+@dataclass
+class PlainTally:
+    """Rows counted by a shared judgement (no registry match, not flagged), folded into the summary at the end."""
+
+    judgement: Judgement
+    rows: int = 0
+    amounts: int = 0
+    total: float = 0.0
+    unreadable: int = 0
+
+    def fold_into(self, summary: Summary) -> None:
+        """Add these rows to the summary's counts and dollar totals."""
+        verdict = self.judgement.verdict
+        summary.rows += self.rows
+        summary.by_verdict[verdict] += self.rows
+        summary.persons += self.rows * self.judgement.person
+        d = summary.dollars
+        d.rows += self.amounts
+        d.unreadable += self.unreadable
+        if self.amounts:
+            d.total += self.total
+            d.by_verdict[verdict] += self.total
+
+
+T = TypeVar("T")
+PLAIN_LIMIT = 65_536
+"""Vendor and description cells whose shared judgement is remembered while auditing (it only saves time)."""
+
+
+def _limited(items: Iterator[T], max_rows: int | None, path: str) -> Iterator[T]:
     """Stop with a clear error past ``max_rows`` data rows (before any partial output is kept)."""
+    if max_rows is None:
+        return items
+    return _at_most(items, max_rows, path)
+
+
+def _at_most(items: Iterator[T], max_rows: int, path: str) -> Iterator[T]:
     for count, item in enumerate(items, start=1):
-        if max_rows is not None and count > max_rows:
+        if count > max_rows:
             raise InputError(path, f"row {count}: the file has more than --max-rows {max_rows:,} data rows")
         yield item
 

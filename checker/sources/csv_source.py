@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from checker.errors import InputError
@@ -59,18 +60,13 @@ class CsvRows:
         """Data rows numbered from 1; malformed CSV or a change of encoding is one clear error."""
         row = 0
         try:
-            while True:
-                try:
-                    cells = next(self.reader)
-                except StopIteration:
-                    return
-                except UnicodeDecodeError:
-                    raise InputError(str(self.path), f"row {row + 1}: the file is not consistently "
-                                                     f"{self.fh.encoding}; re-save it as UTF-8") from None
-                except csv.Error as exc:
-                    raise InputError(str(self.path), f"row {row + 1}: malformed CSV: {exc}") from None
-                row += 1
+            for row, cells in enumerate(self.reader, start=1):  # noqa: B007  (row names the failing row below)
                 yield row, cells
+        except UnicodeDecodeError:
+            raise InputError(str(self.path), f"row {row + 1}: the file is not consistently "
+                                             f"{self.fh.encoding}; re-save it as UTF-8") from None
+        except csv.Error as exc:
+            raise InputError(str(self.path), f"row {row + 1}: malformed CSV: {exc}") from None
         finally:
             self.fh.close()
 
@@ -110,48 +106,111 @@ def read_csv(path: Path | str, name_column: str | None = None) -> tuple[ColumnMa
     """Open a CSV file, map its columns, and return the mapping and a stream of records and skipped rows."""
     opened = open_csv(path)
     columns = map_columns(opened.header, str(opened.path), name_column)
-    return columns, (to_record(opened.path, row, cells, columns) for row, cells in opened.rows())
+    convert = RowConverter(opened.path, columns)
+    return columns, (convert(row, cells) for row, cells in opened.rows())
+
+
+MEMO_LIMIT = 100_000
+"""Distinct date and action cells remembered while reading (emptied when full; it only saves time)."""
+
+
+class RowConverter:
+    """Turns one row's cells into a Record, or a Skipped row with its reason; reads only mapped columns."""
+
+    def __init__(self, path: Path | str, columns: ColumnMap) -> None:
+        self.path = str(path)
+        self.columns = columns
+        self.width = len(columns.header)
+        self._dates: dict[str, date | None] = {}
+        self._actions: dict[str, str] = {}
+        self._date_columns = tuple(i for i in (columns.action_date, columns.date, columns.contract_start,
+                                               columns.contract_end) if i is not None)
+
+    def valid(self, row: int, cells: list[str]) -> bool:
+        """Check a full-width row whose vendor cell was read before: NUL bytes, dates, contract action.
+
+        Raises the same error reading it would; True otherwise.
+        """
+        if "\x00" in "".join(cells):
+            raise InputError(self.path, f"row {row}: contains NUL bytes (a binary or mis-encoded file?)")
+        try:
+            for i in self._date_columns:
+                self._date(cells[i].strip() or None)
+        except ValueError as exc:
+            raise InputError(self.path, f"row {row}: {exc}") from None
+        if self.columns.action is not None:
+            self._action(row, cells[self.columns.action].strip() or None)
+        return True
+
+    def __call__(self, row: int, cells: list[str]) -> Record | Skipped:
+        c = self.columns
+        n = len(cells)
+        if "\x00" in "".join(cells):
+            raise InputError(self.path, f"row {row}: contains NUL bytes (a binary or mis-encoded file?)")
+        vendor = cells[c.vendor].strip() if c.vendor < n else ""
+        if not vendor:
+            return self._without_vendor(row, cells)
+        if len(vendor) > MAX_NAME:
+            raise InputError(self.path, f"row {row}: the vendor name is {len(vendor):,} characters long; "
+                                        f"names are limited to {MAX_NAME:,}")
+        try:
+            return Record(
+                row, " ".join(vendor.split()),
+                self._action(row, _cell(cells, c.action)),
+                self._date(_cell(cells, c.action_date) or _cell(cells, c.date)),
+                self._date(_cell(cells, c.contract_start)),
+                self._date(_cell(cells, c.contract_end)),
+                _cell(cells, c.amount), _cell(cells, c.department), _cell(cells, c.fiscal_year),
+                _cell(cells, c.description), _cell(cells, c.contract_id),
+                None, n if n != self.width else None,
+            )
+        except ValueError as exc:
+            raise InputError(self.path, f"row {row}: {exc}") from None
+
+    def _without_vendor(self, row: int, cells: list[str]) -> Skipped:
+        c = self.columns
+        if not any(x.strip() for x in cells):
+            return Skipped(row, "blank row")
+        others = [x for i, x in enumerate(cells) if x.strip() and i != c.vendor]
+        if c.amount is not None and _cell(cells, c.amount) and len(others) == 1:
+            return Skipped(row, "total row (an amount with no vendor)")
+        return Skipped(row, f"no vendor name in column {c.header[c.vendor]!r}")
+
+    def _date(self, text: str | None) -> date | None:
+        if text is None:
+            return None
+        found = self._dates.get(text, _UNSEEN)
+        if found is _UNSEEN:
+            if len(self._dates) >= MEMO_LIMIT:
+                self._dates.clear()
+            found = self._dates[text] = parse_date(text)
+        return found  # type: ignore[return-value]
+
+    def _action(self, row: int, text: str | None) -> str | None:
+        if text is None:
+            return None
+        action = self._actions.get(text)
+        if action is None:
+            action = text.lower()
+            if action == "renewal":
+                action = "renewed"
+            if action not in ACTIONS:
+                raise InputError(self.path, f"row {row}: contract action {action!r} is not one of {', '.join(ACTIONS)}")
+            if len(self._actions) >= MEMO_LIMIT:
+                self._actions.clear()
+            self._actions[text] = action
+        return action
+
+
+_UNSEEN = object()
 
 
 def _cell(cells: list[str], index: int | None) -> str | None:
     if index is None or index >= len(cells):
         return None
-    value = cells[index].strip()
-    return value or None
+    return cells[index].strip() or None
 
 
-def to_record(p: Path, row: int, cells: list[str], columns: ColumnMap) -> Record | Skipped:
-    if any("\x00" in c for c in cells):
-        raise InputError(str(p), f"row {row}: contains NUL bytes (a binary or mis-encoded file?)")
-    if not any(c.strip() for c in cells):
-        return Skipped(row, "blank row")
-    ragged = len(cells) if len(cells) != len(columns.header) else None
-    vendor = _cell(cells, columns.vendor)
-    if vendor is not None and len(vendor) > MAX_NAME:
-        raise InputError(str(p), f"row {row}: the vendor name is {len(vendor):,} characters long; "
-                                 f"names are limited to {MAX_NAME:,}")
-    if vendor is None:
-        others = [c for i, c in enumerate(cells) if c.strip() and i != columns.vendor]
-        if columns.amount is not None and _cell(cells, columns.amount) and len(others) == 1:
-            return Skipped(row, "total row (an amount with no vendor)")
-        return Skipped(row, f"no vendor name in column {columns.header[columns.vendor]!r}")
-    action = _cell(cells, columns.action)
-    if action is not None:
-        action = action.lower()
-        if action == "renewal":
-            action = "renewed"
-        if action not in ACTIONS:
-            raise InputError(str(p), f"row {row}: contract action {action!r} is not one of {', '.join(ACTIONS)}")
-    try:
-        return Record(
-            row=row, vendor=" ".join(vendor.split()), action=action,
-            date=parse_date(_cell(cells, columns.action_date) or _cell(cells, columns.date)),
-            contract_start=parse_date(_cell(cells, columns.contract_start)),
-            contract_end=parse_date(_cell(cells, columns.contract_end)),
-            amount=_cell(cells, columns.amount), department=_cell(cells, columns.department),
-            fiscal_year=_cell(cells, columns.fiscal_year),
-            description=_cell(cells, columns.description), contract_id=_cell(cells, columns.contract_id),
-            ragged=ragged,
-        )
-    except ValueError as exc:
-        raise InputError(str(p), f"row {row}: {exc}") from None
+def to_record(p: Path | str, row: int, cells: list[str], columns: ColumnMap) -> Record | Skipped:
+    """One row as a Record or Skipped (for a single row; streams use one RowConverter)."""
+    return RowConverter(p, columns)(row, cells)
