@@ -48,6 +48,7 @@ class Judge:
         self.rulesets = rulesets
         self.as_of = as_of
         self._shared: dict[tuple, Judgement] = {}
+        self._coverage_memo: dict[tuple, object] = {}
 
     def judge(self, record: Record, *, screening: bool = False) -> Finding:
         """Match the record's vendor and apply every rule set."""
@@ -203,7 +204,19 @@ class Judge:
                            f"{day.isoformat()} (effective {rs.effective.isoformat()})", (), rs.text_verified)
 
     def _coverage(self, rs: RuleSet, rule, m: Match | None, note: str | None, day: date):
-        """Shared by contracting and investing: an early outcome, or (relation, policy, provides, out)."""
+        """Shared by contracting and investing: an early outcome, or (relation, policy, provides, out).
+
+        Remembered per rule set, rule, match and day: a large audit asks the same question many times.
+        """
+        key = (rs.id, rule.id, m, note, day)
+        found = self._coverage_memo.get(key)
+        if found is None:
+            if len(self._coverage_memo) >= SHARED_LIMIT:
+                self._coverage_memo.clear()
+            found = self._coverage_memo[key] = self._coverage_uncached(rs, rule, m, note, day)
+        return found
+
+    def _coverage_uncached(self, rs: RuleSet, rule, m: Match | None, note: str | None, day: date):
         def out(outcome: str, reason: str, evidence: tuple[str, ...] = (),
                 sources: tuple[str, ...] = ()) -> RuleOutcome:
             return RuleOutcome(rs.id, rule.id, rule.clause, outcome, reason, evidence, rs.text_verified,

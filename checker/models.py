@@ -93,6 +93,8 @@ class Judgement:
     product: str | None = None
     decision: str | None = None
     identifier: str | None = None
+    rendered: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    """Renderings of this judgement by output formats, made once and reused for every row sharing it."""
 
     @property
     def flagged(self) -> bool:

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from checker.compiled_cache import cached
 from checker.dates import parse_partial
 from checker.errors import InputError
 from checker.resources import bundled_dir
@@ -256,11 +257,18 @@ def load_family(path: Path | str) -> Family:
 
 
 def load_registry(directory: Path | str | None = None) -> Registry:
-    """Load every ``*.yaml`` family file in ``directory`` (default: the bundled registry)."""
+    """Load every ``*.yaml`` family file in ``directory`` (default: the bundled registry).
+
+    The validated result is kept in the on-disk cache (``checker.compiled_cache``) under a hash of the files.
+    """
     folder = Path(directory) if directory is not None else bundled_dir("vendors")
     files = sorted(folder.glob("*.yaml"))
     if not files:
         raise InputError(str(folder), "no registry files (*.yaml) found")
+    return cached("registry", files, lambda: _load_registry(files))
+
+
+def _load_registry(files: list[Path]) -> Registry:
     families: dict[str, Family] = {}
     entities: dict[str, Entity] = {}
     combined = hashlib.sha256()

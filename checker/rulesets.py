@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from checker.compiled_cache import cached
 from checker.dates import parse_iso
 from checker.errors import InputError
 from checker.resources import bundled_dir
@@ -130,13 +131,10 @@ def load_ruleset(path: Path | str, chain: tuple[str, ...] = ()) -> RuleSet:
 
 
 def available_rulesets(directory: Path | str | None = None) -> dict[str, RuleSet]:
-    """Every rule set in ``directory`` (default: the bundled ``rules/``), by id."""
+    """Every rule set in ``directory`` (default: the bundled ``rules/``), by id (through the on-disk cache)."""
     folder = Path(directory) if directory is not None else bundled_dir("rules")
-    out: dict[str, RuleSet] = {}
-    for file in sorted(folder.glob("*.yaml")):
-        rs = load_ruleset(file)
-        out[rs.id] = rs
-    return out
+    files = sorted(folder.glob("*.yaml"))
+    return cached("rulesets", files, lambda: {rs.id: rs for rs in map(load_ruleset, files)})
 
 
 def select_rulesets(ids: list[str] | None, directory: Path | str | None = None) -> tuple[list[RuleSet], bool]:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from checker.errors import InputError
 from checker.yamlsafe import LoadedYaml
@@ -20,8 +18,14 @@ def schema(name: str) -> dict[str, Any]:
     return json.loads(text)
 
 
+if TYPE_CHECKING:
+    import jsonschema
+
+
 @cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
+    import jsonschema  # imported when first needed: a warm start (compiled cache) never validates
+
     s = schema(name)
     cls = jsonschema.validators.validator_for(s)
     return cls(s)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +14,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "real"
 DATA = Path(__file__).resolve().parent / "data"
+
+# The compiled-knowledge cache goes to a fresh folder for the test session, never the user's own cache.
+os.environ.setdefault("SANCTUARY_CHECK_CACHE", tempfile.mkdtemp(prefix="sanctuary-check-test-cache-"))
 
 
 @dataclass

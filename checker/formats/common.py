@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from checker.models import VERDICTS, Dollars, Finding
+from checker.models import VERDICTS, Dollars, Finding, Judgement, Record
 from checker.service import Run
 
 PERSON_PLACEHOLDER = "(individual payee)"
@@ -14,38 +14,49 @@ DISCLAIMER = "Not legal advice: confirm findings against the ordinance text and 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
     """A finding in the JSON contract's shape."""
-    out: dict[str, Any] = {"row": f.record.row, "vendor": f.record.vendor, "verdict": f.verdict, "match": None}
-    if f.match is not None:
-        m = f.match
-        out["match"] = {
-            "entity": {"id": m.entity_id, "name": f.entity_name},
-            "family": {"id": f.family_id, "name": f.family_name},
-            "relation": f.relation, "matched_name": m.matched_name, "name_kind": m.kind,
-            "score": round(m.score * 100, 1), "band": m.band, "explanation": m.explanation,
-        }
-    if f.note:
-        out["note"] = f.note
-    if f.product:
-        out["product"] = f.product
-    if f.decision:
-        out["decision"] = f.decision
-    if f.person:
-        out["individual"] = True
+    return {**record_dict(f.record), **judgement_dict(f.judgement)}
+
+
+def record_dict(r: Record) -> dict[str, Any]:
+    """The row's own fields of a finding in the JSON contract."""
+    out: dict[str, Any] = {"row": r.row, "vendor": r.vendor}
     for key in ("action", "amount", "department"):
-        value = getattr(f.record, key)
+        value = getattr(r, key)
         if value is not None:
             out[key] = value
-    if f.record.date is not None:
-        out["date"] = f.record.date.isoformat()
-    if f.record.security is not None:
-        out["security"] = {k: v for k, v in vars(f.record.security).items() if v is not None}
-    if f.identifier:
-        out["identifier"] = f.identifier
+    if r.date is not None:
+        out["date"] = r.date.isoformat()
+    if r.security is not None:
+        out["security"] = {k: v for k, v in vars(r.security).items() if v is not None}
+    return out
+
+
+def judgement_dict(j: Judgement) -> dict[str, Any]:
+    """The judged fields of a finding in the JSON contract (shared by rows with the same judgement)."""
+    out: dict[str, Any] = {"verdict": j.verdict, "match": None}
+    if j.match is not None:
+        m = j.match
+        out["match"] = {
+            "entity": {"id": m.entity_id, "name": j.entity_name},
+            "family": {"id": j.family_id, "name": j.family_name},
+            "relation": j.relation, "matched_name": m.matched_name, "name_kind": m.kind,
+            "score": round(m.score * 100, 1), "band": m.band, "explanation": m.explanation,
+        }
+    if j.note:
+        out["note"] = j.note
+    if j.product:
+        out["product"] = j.product
+    if j.decision:
+        out["decision"] = j.decision
+    if j.person:
+        out["individual"] = True
+    if j.identifier:
+        out["identifier"] = j.identifier
     out["rules"] = [{"rule_set": r.rule_set, "rule": r.rule, "citation": r.citation, "outcome": r.outcome,
                      "reason": r.reason, "evidence": list(r.evidence), "text_verified": r.text_verified,
                      **({"sources": list(r.sources)} if r.sources else {}),
                      "clause_url": r.clause_url, **({"waiver": r.waiver} if r.waiver else {})}
-                    for r in f.rules]
+                    for r in j.rules]
     return out
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+from functools import lru_cache
 from typing import TextIO
 
 from tabulate import tabulate
@@ -25,6 +27,15 @@ def _widths(fmt: str, widths: list[int]) -> list[int] | None:
     return widths if fmt == "table" else None
 
 
+@lru_cache(maxsize=8192)
+def _wrap(text: str, width: int) -> str:
+    """A cell wrapped to ``width`` as tabulate's ``maxcolwidths`` would, remembered (reasons repeat a lot)."""
+    return "\n".join(textwrap.wrap(text, width))
+
+
+AUDIT_WIDTHS = (None, 40, None, 40, 70)
+
+
 def _cells(fmt: str, row: list) -> list:
     """Markdown cells must not contain a bare pipe or newline."""
     if fmt != "markdown":
@@ -39,15 +50,17 @@ def render_audit(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False,
     for f in run.findings:
         if only_flagged and not f.flagged:
             continue
-        rows.append(_cells(fmt, [f.record.row, display_vendor(f, show_individuals), f.verdict, match_text(f),
-                                 main_reason(f)]))
+        cells = [f.record.row, display_vendor(f, show_individuals), f.verdict, match_text(f), main_reason(f)]
+        if fmt == "table":
+            cells = [c if w is None else _wrap(c, w) for c, w in zip(cells, AUDIT_WIDTHS, strict=True)]
+        rows.append(_cells(fmt, cells))
     heading = "# sanctuary-check audit\n\n" if fmt == "markdown" else ""
     out.write(heading + summary_paragraph(run, subject) + "\n\n")
     if run.summary.dollars.rows:
         out.write(dollars_tables(run.summary.dollars, TABLEFMT[fmt]) + "\n\n")
     if rows:
         out.write(tabulate(rows, headers=["Row", "Vendor", "Verdict", "Registry match", "Why"],
-                           tablefmt=TABLEFMT[fmt], maxcolwidths=_widths(fmt, [None, 40, None, 40, 70])) + "\n\n")
+                           tablefmt=TABLEFMT[fmt]) + "\n\n")
     else:
         out.write("No findings to list" + (" (only flagged rows were asked for)." if only_flagged else ".") + "\n\n")
     out.write(provenance_line(run) + "\n")

@@ -5,10 +5,39 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from checker.formats.common import dollars_dict, finding_dict
+from checker.formats.common import dollars_dict, judgement_dict, record_dict
+from checker.models import Finding
 from checker.service import Run
 
 SCHEMA_VERSION = 1
+
+
+_string = json.encoder.encode_basestring  # type: ignore[attr-defined]  # json.dumps of a str, in C
+
+
+def finding_json(f: Finding) -> str:
+    """One finding as JSON text, equal to ``json.dumps(finding_dict(f), ensure_ascii=False)``.
+
+    The judged part is rendered once per shared judgement; only the row's own fields are encoded per row.
+    """
+    j = f.judgement
+    judged = j.rendered.get("json")
+    if judged is None:
+        judged = j.rendered["json"] = json.dumps(judgement_dict(j), ensure_ascii=False)[1:-1]
+    r = f.record
+    parts = ['{"row": ', str(r.row), ', "vendor": ', _string(r.vendor)]
+    if r.action is not None:
+        parts += [', "action": ', _string(r.action)]
+    if r.amount is not None:
+        parts += [', "amount": ', _string(r.amount)]
+    if r.department is not None:
+        parts += [', "department": ', _string(r.department)]
+    if r.date is not None:
+        parts += [', "date": "', r.date.isoformat(), '"']
+    if r.security is not None:
+        parts += [', "security": ', json.dumps(record_dict(r)["security"], ensure_ascii=False)]
+    parts += [", ", judged, "}"]
+    return "".join(parts)
 
 
 def render_json(run: Run, out: TextIO, *, only_flagged: bool = False) -> None:
@@ -19,7 +48,7 @@ def render_json(run: Run, out: TextIO, *, only_flagged: bool = False) -> None:
     for f in run.findings:
         if only_flagged and not f.flagged:
             continue
-        out.write(("\n  " if first else ",\n  ") + json.dumps(finding_dict(f), ensure_ascii=False))
+        out.write(("\n  " if first else ",\n  ") + finding_json(f))
         first = False
     s = run.summary
     summary = {"rows": s.rows, "skipped": [{"row": k.row, "reason": k.reason} for k in s.skipped],
