@@ -9,7 +9,7 @@ from pathlib import Path
 from checker.errors import InputError
 from checker.models import Record, Skipped
 from checker.sources.columns import ColumnMap, map_columns
-from checker.sources.csv_source import open_csv, to_record
+from checker.sources.csv_source import RowConverter, open_csv
 from checker.sources.jsonl_source import jsonl_rows
 from checker.sources.xlsx_source import xlsx_rows
 
@@ -47,4 +47,5 @@ def read_records(path: str | Path, options: ReadOptions | None = None) -> Iterat
     """Records and skipped rows of a CSV, .xlsx or JSON Lines file."""
     p = Path(path)
     columns, rows = open_rows(p, options or ReadOptions())
-    return (to_record(p, row, cells, columns) for row, cells in rows)
+    convert = RowConverter(p, columns)
+    return (convert(row, cells) for row, cells in rows)
