@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -35,6 +36,12 @@ class Link:
     evidence: Evidence
 
 
+def _mentions(judgement: Judgement, day: date) -> bool:
+    """True when a judgement's wording names ``day`` (so it cannot be shared with other days)."""
+    text = day.isoformat()
+    return any(text in r.reason for r in judgement.rules) or text in (judgement.note or "")
+
+
 class Judge:
     """Applies rule sets to records; holds the matcher and registry it needs."""
 
@@ -49,6 +56,13 @@ class Judge:
         self.as_of = as_of
         self._shared: dict[tuple, Judgement] = {}
         self._coverage_memo: dict[tuple, object] = {}
+        self._no_product: dict[str, bool] = {}
+        points = {rs.effective for rs in rulesets} | {f.last_verified for f in registry.families.values()}
+        for ent in registry.entities.values():
+            for ev in ent.evidence:
+                points |= {ev.start, ev.end, ev.ended.date if ev.ended else None}
+        self._breakpoint_set = frozenset(p for p in points if p is not None)
+        self._breakpoints = sorted(self._breakpoint_set)
 
     def judge(self, record: Record, *, screening: bool = False) -> Finding:
         """Match the record's vendor and apply every rule set."""
@@ -64,15 +78,42 @@ class Judge:
         outcome = self.matcher.match(record.vendor)
         if self.waivers:
             return self._judge(record, outcome, screening)
-        key: tuple = (outcome, record.description, screening)  # the vendor's outcome, not its spelling
+        # The vendor's outcome, not its spelling; a description matters only when it names a product.
+        description = None if self.names_no_product(record.description) else record.description
+        key: tuple = (outcome, description, screening)
         if outcome.match is not None:
-            key += (record.action, record.date, record.contract_start, record.contract_end)
-        judgement = self._shared.get(key)
+            day = record.date or self.as_of
+            end = record.contract_end
+            key += (record.action, record.contract_start, end, end is not None and end < day, self._period(day))
+            judgement = self._shared.get(key) or self._shared.get(key + (day,))
+        else:
+            judgement = self._shared.get(key)
         if judgement is None:
             if len(self._shared) >= SHARED_LIMIT:
                 self._shared.clear()
-            judgement = self._shared[key] = self._judge(record, outcome, screening)
+            judgement = self._judge(record, outcome, screening)
+            if outcome.match is not None and _mentions(judgement, day):
+                key += (day,)  # its wording names the day: share it only with rows of that day
+            self._shared[key] = judgement
         return judgement
+
+    def names_no_product(self, description: str | None) -> bool:
+        """True when a description names no registry product, for any vendor (remembered per text)."""
+        if description is None:
+            return True
+        found = self._no_product.get(description)
+        if found is None:
+            if len(self._no_product) >= SHARED_LIMIT:
+                self._no_product.clear()
+            text = description.strip()
+            found = self._no_product[description] = not text or (
+                self.products.scan(text, vendor_is_reseller=False) is None
+                and self.products.scan(text, vendor_is_reseller=True) is None)
+        return found
+
+    def _period(self, day: date) -> tuple[int, bool]:
+        """Days in the same period compare alike with every date the judge compares a day with."""
+        return bisect_left(self._breakpoints, day), day in self._breakpoint_set
 
     def _judge(self, record: Record, outcome: Outcome, screening: bool) -> Judgement:
         m = outcome.match

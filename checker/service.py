@@ -133,13 +133,15 @@ class Checker:
                     summary: Summary, only_flagged: bool) -> Iterator[Finding]:
         """Judge rows as a stream.
 
-        A row with no registry match that is not flagged has a judgement that depends only on its vendor
-        and description cells. Such rows share it and are tallied without making a record (the hot path
-        of a large audit); the first row with those cells, and every other row, take the full path.
+        A row with no registry match that is not flagged, and whose description names no product, has a
+        judgement that depends only on its vendor cell. Such rows share it and are tallied without making a
+        record (the hot path of a large audit); the first row of a vendor, and every other row, take the
+        full path.
         """
         convert = RowConverter(path, columns)
         judgement = self.judge.judgement
-        plain: dict[tuple[str, str | None], PlainTally] = {}
+        no_product = self.judge.names_no_product
+        plain: dict[str, PlainTally] = {}  # by vendor cell: its judgement when the description names no product
         tallies: dict[int, PlainTally] = {}  # by id() of the shared judgement, which each tally keeps alive
         vendor, description, amount = columns.vendor, columns.description, columns.amount
         width = len(columns.header)
@@ -147,8 +149,9 @@ class Checker:
         decimal_comma = summary.decimal_comma
         for row, cells in rows:
             if len(cells) == width:
-                tally = plain.get((cells[vendor], None if description is None else cells[description]))
-                if tally is not None and valid(row, cells):
+                tally = plain.get(cells[vendor])
+                if tally is not None and (description is None or no_product(cells[description])) \
+                        and valid(row, cells):
                     tally.rows += 1
                     if amount is not None and cells[amount]:
                         value = parse_amount(cells[amount], decimal_comma)
@@ -165,11 +168,10 @@ class Checker:
                 summary.skip(item)
                 continue
             j = judgement(item)
-            if j.match is None and not j.flagged and item.ragged is None:
+            if j.match is None and not j.flagged and item.ragged is None and no_product(item.description):
                 if len(plain) >= PLAIN_LIMIT:
                     plain.clear()
-                key = (cells[vendor], None if description is None else cells[description])
-                plain[key] = tallies.setdefault(id(j), PlainTally(j))
+                plain[cells[vendor]] = tallies.setdefault(id(j), PlainTally(j))
             finding = Finding(item, j)
             summary.add(finding)
             if j.flagged or not only_flagged:

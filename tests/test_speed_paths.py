@@ -87,3 +87,27 @@ def test_only_flagged_stream_still_counts_every_row():
     assert [f.record.row for f in flagged] == [f.record.row for f in listed if f.flagged]
     assert flagged_run.summary.verdict_counts() == full.summary.verdict_counts()
     assert flagged_run.summary.dollars.total == full.summary.dollars.total
+
+
+def test_judgements_shared_across_days_equal_fresh_ones():
+    """Rows of the same vendor on different days share a judgement only when it does not depend on the day."""
+    from datetime import timedelta
+
+    from checker.models import Record
+
+    checker = Checker(as_of=date(2024, 6, 30))
+    vendors = ["WEST PUBLISHING CORP", "PALANTIR USG INC", "GIANT OAK INC", "MOTOROLA SOLUTIONS INC",
+               "TRANS UNION LLC", "SAS INSTITUTE INC"]
+    contracts = [(None, None, None), ("new", None, None), ("amended", None, None),
+                 ("existing", date(2018, 1, 1), date(2021, 3, 1)), ("existing", date(2020, 1, 1), None)]
+    checked = 0
+    for vendor in vendors:
+        for action, start, end in contracts:
+            for offset in range(0, 9 * 365, 11):
+                day = date(2016, 1, 1) + timedelta(days=offset)
+                record = Record(1, vendor, action, day, start, end)
+                shared = checker.judge.judgement(record)
+                fresh = checker.judge._judge(record, checker.matcher.match(vendor), False)  # no sharing
+                assert shared == fresh, (vendor, action, day)
+                checked += 1
+    assert checked > 4000
