@@ -15,8 +15,10 @@ from checker.rulesets import RuleSet
 from checker.sources.holdings_source import issuer_name
 from checker.waivers import Waiver
 
-SHARED_LIMIT = 65_536
+SHARED_LIMIT = 16_384
 """Judgements remembered for reuse (the memo is emptied when it reaches this; it only saves time)."""
+COVERAGE_LIMIT = 4_096
+"""Rule-set coverage answers remembered (per rule set, match and day)."""
 RELATION_ORDER = ("self", "subsidiaries", "parents", "family")
 POLICY_SEVERITY = {"prohibited": 2, "review": 1, "excluded": 0}
 CHANGE_ACTIONS = frozenset({"new", "amended", "extended", "renewed"})
@@ -252,7 +254,7 @@ class Judge:
         key = (rs.id, rule.id, m, note, day)
         found = self._coverage_memo.get(key)
         if found is None:
-            if len(self._coverage_memo) >= SHARED_LIMIT:
+            if len(self._coverage_memo) >= COVERAGE_LIMIT:
                 self._coverage_memo.clear()
             found = self._coverage_memo[key] = self._coverage_uncached(rs, rule, m, note, day)
         return found

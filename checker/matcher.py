@@ -49,7 +49,7 @@ PREFIX_DIVISION_SCORE = 0.90
 TRUNCATION_MIN_CHARS = 20
 PREFIX_KEY = 3
 PROFILE = "token-asym-v1"
-CACHE_SIZE = 65_536
+CACHE_SIZE = 32_768
 """Distinct vendor strings whose outcome is remembered (least recently used are forgotten)."""
 
 STOPWORDS = frozenset({"AND", "OF", "THE", "FOR", "A", "AN", "AT", "IN", "ON", "TO", "BY"})

@@ -13,6 +13,12 @@ from typing import TextIO
 from checker.errors import InputError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def open_output(path: str | None, *, binary: bool = False) -> Iterator[TextIO]:
     """Yield a stream for ``path`` (stdout when None); a failed or interrupted run leaves no file."""
@@ -31,6 +37,7 @@ def open_output(path: str | None, *, binary: bool = False) -> Iterator[TextIO]:
     try:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as fh:
             yield fh
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes owner-only files; a report gets the usual mode
         os.replace(tmp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):

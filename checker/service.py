@@ -237,7 +237,7 @@ class PlainTally:
 
 
 T = TypeVar("T")
-PLAIN_LIMIT = 65_536
+PLAIN_LIMIT = 32_768
 """Vendor and description cells whose shared judgement is remembered while auditing (it only saves time)."""
 
 

@@ -156,3 +156,33 @@ def test_progress_counter_on_a_terminal():
     tty = Tty()
     assert sum(with_progress(iter(range(EVERY_ROWS * 2)), "Auditing x.csv", tty)) == sum(range(EVERY_ROWS * 2))
     assert tty.getvalue().endswith(f"Auditing x.csv: {EVERY_ROWS * 2:,} rows.   \n")
+
+
+def test_output_files_get_the_usual_permissions(cli, tmp_path):
+    import os
+
+    f = _write(tmp_path, "p.csv", "Vendor Name\nAcme\n")
+    out = tmp_path / "report.html"
+    assert cli("audit", f, "-f", "html", "-o", str(out), "-q", *AS_OF).code == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask  # not the owner-only mode of a temporary file
+
+
+def test_dotted_dates_are_day_first():
+    from datetime import date
+
+    from checker.sources.values import parse_date
+
+    assert parse_date("03.07.2025") == date(2025, 7, 3)
+    with pytest.raises(ValueError):
+        parse_date("31.02.2025")
+
+
+def test_bundled_semicolon_example_with_map_and_decimal_comma(cli):
+    from conftest import ROOT
+
+    report = cli("audit", str(ROOT / "examples" / "payments-semicolon.csv"), "--map", "vendor=Remit To",
+                 "--map", "amount=Net Amount", "--decimal-comma", "-f", "json", *AS_OF).json()
+    assert report["summary"]["dollars"]["total"] == 1900.12 + 212.40 + 75.00 + 12500.00
+    assert [f["date"] for f in report["findings"]][:1] == ["2025-07-03"]

@@ -111,3 +111,24 @@ def test_judgements_shared_across_days_equal_fresh_ones():
                 assert shared == fresh, (vendor, action, day)
                 checked += 1
     assert checked > 4000
+
+
+def test_streamed_table_is_laid_out_as_tabulate_does():
+    import io
+    import random
+
+    from tabulate import tabulate
+
+    from checker.formats.text_table import write_table
+
+    rnd = random.Random(5)
+    words = ["WEST", "PUBLISHING CORP", "x", "potential_violation", "clear", "(individual payee)",
+             "West Publishing Corporation (Thomson Reuters Corporation family), score 100"]
+    headers = ["Row", "Vendor", "Verdict", "Registry match", "Why"]
+    for _ in range(200):
+        rows = [[rnd.randint(1, 10 ** rnd.randint(1, 7))] +
+                ["\n".join(rnd.choice(words) for _ in range(rnd.randint(1, 3))) for _ in range(4)]
+                for _ in range(rnd.randint(1, 8))]
+        out = io.StringIO()
+        write_table(out, headers, rows)
+        assert out.getvalue() == tabulate(rows, headers=headers, tablefmt="simple")

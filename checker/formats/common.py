@@ -129,7 +129,8 @@ def summary_paragraph(run: Run, subject: str) -> str:
                  f"(row{'s' if s.ragged > 1 else ''} {listed}); judged with the cells present.")
     if s.persons:
         rows = "row is an individual payee" if s.persons == 1 else "rows are individual payees"
-        text += f" {s.persons:,} {rows} (never matched to companies, not named here)."
+        listed = "counted, not listed" if run.shareable else "not named here"
+        text += f" {s.persons:,} {rows} (never matched to companies, {listed})."
     for rs in run.rulesets:
         if not rs.text_verified:
             text += f" Caution: {rs.id}: {rs.text_note}"

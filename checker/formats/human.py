@@ -17,6 +17,7 @@ from checker.formats.common import (
     sources_text,
     summary_paragraph,
 )
+from checker.formats.text_table import TableSpool
 from checker.models import Finding
 from checker.service import Run
 
@@ -45,22 +46,31 @@ def _cells(fmt: str, row: list) -> list:
 
 def render_audit(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False, show_individuals: bool = False,
                  subject: str = "Audit") -> None:
-    """Summary paragraph, then one table row per finding, then provenance."""
+    """Summary paragraph, then one table row per finding, then provenance.
+
+    The plain-text table keeps its rows in a temporary file until the summary is written, so memory does
+    not grow with the number of rows listed; the Markdown table is built in memory by tabulate.
+    """
+    headers = ["Row", "Vendor", "Verdict", "Registry match", "Why"]
+    spool = TableSpool(headers) if fmt == "table" else None
     rows = []
     for f in run.findings:
         if only_flagged and not f.flagged:
             continue
         cells = [f.record.row, display_vendor(f, show_individuals), f.verdict, match_text(f), main_reason(f)]
-        if fmt == "table":
-            cells = [c if w is None else _wrap(c, w) for c, w in zip(cells, AUDIT_WIDTHS, strict=True)]
-        rows.append(_cells(fmt, cells))
+        if spool is not None:
+            spool.add([c if w is None else _wrap(c, w) for c, w in zip(cells, AUDIT_WIDTHS, strict=True)])
+        else:
+            rows.append(_cells(fmt, cells))
     heading = "# sanctuary-check audit\n\n" if fmt == "markdown" else ""
     out.write(heading + summary_paragraph(run, subject) + "\n\n")
     if run.summary.dollars.rows:
         out.write(dollars_tables(run.summary.dollars, TABLEFMT[fmt]) + "\n\n")
-    if rows:
-        out.write(tabulate(rows, headers=["Row", "Vendor", "Verdict", "Registry match", "Why"],
-                           tablefmt=TABLEFMT[fmt]) + "\n\n")
+    if spool is not None and spool.rows:
+        spool.write(out)
+        out.write("\n\n")
+    elif rows:
+        out.write(tabulate(rows, headers=headers, tablefmt=TABLEFMT[fmt]) + "\n\n")
     else:
         out.write("No findings to list" + (" (only flagged rows were asked for)." if only_flagged else ".") + "\n\n")
     out.write(provenance_line(run) + "\n")

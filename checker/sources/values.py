@@ -6,11 +6,12 @@ import re
 from datetime import date, datetime
 
 _US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?$", re.IGNORECASE)
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # 31.12.2025: day first, as Europe writes it
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+Z?)?$")
 
 
 def parse_date(text: str | None) -> date | None:
-    """``2018-06-01``, ``6/1/2018``, ``8/14/2017 0:00`` or ``6/1/18`` → a date; None for an empty cell."""
+    """``2018-06-01``, ``6/1/2018``, ``8/14/2017 0:00``, ``6/1/18`` or ``1.6.2018`` → a date; None when empty."""
     if text is None or not text.strip():
         return None
     text = text.strip()
@@ -18,6 +19,9 @@ def parse_date(text: str | None) -> date | None:
     try:
         if m:
             return date(int(m[1]), int(m[2]), int(m[3]))
+        m = _DOTTED.match(text)
+        if m:
+            return date(int(m[3]), int(m[2]), int(m[1]))
         m = _US.match(text)
         if m:
             year = int(m[3])

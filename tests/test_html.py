@@ -1,0 +1,267 @@
+"""The HTML report: one self-contained, escaped page; sorting and filtering checked in a real Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from html.parser import HTMLParser
+
+import pytest
+
+from checker.formats import html_format
+
+PAYMENTS = """\
+Payment Date,Vendor Name,Department,Description,Amount,Contract Action
+2025-07-14,West Publishing Corp,City Attorney,Westlaw subscription,100.00,new
+2025-07-28,Palantir USG Inc,Police,Analytics platform pilot,10.00,payment
+2025-07-15,West Coast Arborists Inc,Public Works,Street tree pruning,9.00,payment
+2025-07-18,"DOE, JANE",Parks,Reimbursement,86.40,payment
+2025-07-19,<script>alert(1)</script>,Library,Books,"1,250.00",payment
+2025-07-20,Acme Paper Co,Finance,Copy paper,"2,000.00",payment
+,,,,,
+"""
+DATA_ROWS = 7  # six records and one blank row
+SCRIPT_VENDOR = "<script>alert(1)</script>"
+AS_OF = ("--as-of", "2026-11-23")
+VOID = frozenset({"input", "meta", "link", "br", "img", "hr", "col", "source", "wbr"})
+
+
+class Page(HTMLParser):
+    """The tags of a page with their attributes, and the cells of the findings table and the verdict counts."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.rows: list[dict] = []  # findings: {"verdict", "cells": {key: text}, "links": [href]}
+        self.counts: dict[str, int] = {}
+        self.ids: dict[str, str] = {}
+        self.more = False  # some rows wait in the template
+        self._keys: list[str] = []
+        self._table: str | None = None
+        self._cell: list[str] | None = None
+        self._row: dict | None = None
+        self._id_stack: list[tuple[str, str, list[str]]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if tag == "table" or (tag == "template" and a.get("id") == "more-rows"):
+            self._table = "findings" if tag == "template" else a.get("id")
+            self.more = self.more or tag == "template"
+        elif self._table == "findings" and tag == "th":
+            self._keys.append(a.get("data-key") or a.get("data-col") or "")
+        elif tag == "tr" and self._table in ("findings", "verdict-counts"):
+            self._row = {"verdict": a.get("data-verdict"), "texts": [], "links": []}
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+        elif tag == "a" and self._row is not None:
+            self._row["links"].append(a.get("href"))
+        if a.get("id") and tag not in VOID:
+            self._id_stack.append((tag, a["id"], []))
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._row is not None and self._cell is not None:
+            self._row["texts"].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            row, self._row = self._row, None
+            if self._table == "findings" and row["verdict"]:
+                row["cells"] = dict(zip(self._keys, row.pop("texts"), strict=True))
+                self.rows.append(row)
+            elif self._table == "verdict-counts" and row["texts"][0] != "Rows read" and row["texts"][1][:1].isdigit():
+                self.counts[row["texts"][0]] = int(row["texts"][1].replace(",", ""))
+        elif tag in ("table", "template"):
+            self._table = None
+        if self._id_stack and self._id_stack[-1][0] == tag:
+            _, ident, parts = self._id_stack.pop()
+            self.ids[ident] = "".join(parts).strip()
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+        for _, _, parts in self._id_stack:
+            parts.append(data)
+
+
+def _report(cli, tmp_path, *extra: str, text: str = PAYMENTS) -> tuple[str, Page]:
+    src = tmp_path / "payments.csv"
+    src.write_text(text, encoding="utf-8")
+    out = tmp_path / "report.html"
+    result = cli("audit", str(src), "--format", "html", "--output", str(out), "--quiet", *AS_OF, *extra)
+    assert result.code == 0, result.err
+    page = out.read_text(encoding="utf-8")
+    return page, Page(page)
+
+
+def test_report_is_self_contained_escaped_and_accounts_for_every_row(cli, tmp_path):
+    text, page = _report(cli, tmp_path)
+    assert text.startswith("<!DOCTYPE html>")
+    csp = [a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    assert csp and "default-src 'none'" in csp[0]
+    for tag, attrs in page.tags:
+        if tag in ("script", "link", "img", "iframe", "object", "embed", "source", "video", "audio"):
+            for attr in ("src", "href", "srcset", "data"):
+                value = attrs.get(attr)
+                assert value is None or value.startswith("data:"), (tag, attrs)
+    assert sum(t == "script" for t, _ in page.tags) == 1  # ours: the vendor's is text
+    assert SCRIPT_VENDOR not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    vendors = [r["cells"]["vendor"] for r in page.rows]
+    assert SCRIPT_VENDOR in vendors  # shown as text once parsed
+    assert "(individual payee)" in vendors and "DOE" not in text and "JANE" not in text
+
+    by_vendor = {r["cells"]["vendor"]: r for r in page.rows}
+    assert by_vendor["West Publishing Corp"]["verdict"] == "prohibited"
+    assert by_vendor["Palantir USG Inc"]["verdict"] == "potential_violation"
+    for name in ("West Publishing Corp", "Palantir USG Inc"):
+        row = by_vendor[name]
+        assert row["cells"]["clause"] and row["cells"]["evidence"]
+        assert any("torn-apart" in h or "axios.com" in h for h in row["links"])
+        assert all(h.startswith(("https://", "http://")) for h in row["links"])
+    assert not by_vendor["Acme Paper Co"]["links"]
+    assert 'rel="noopener noreferrer"' in text
+    assert "award 70CMSD22FR0000187" in by_vendor["West Publishing Corp"]["cells"]["evidence"]  # plain text source
+
+    counts = page.counts
+    assert counts["skipped (not a record)"] == 1
+    assert sum(counts.values()) == DATA_ROWS == int(page.ids["rows-read"])
+    assert counts["prohibited"] == 1 and counts["potential_violation"] == 1 and counts["clear"] == 4
+    assert len(page.rows) == 6 == int(page.ids["rows-listed"])
+    assert page.ids["shown-count"] == "6 of 6 rows shown"
+    assert {r["cells"]["amount"] for r in page.rows} >= {"9.00", "10.00", "100.00", "1,250.00"}
+    assert "Not legal advice" in text and "Provenance: sanctuary-check" in page.ids["provenance-line"]
+    assert "Registry version" in text and "berkeley-ca" in text and "How to read a row" in text
+    assert "Payments" in text and "$3,455.40" in text
+
+
+def test_individuals_are_named_only_when_asked(cli, tmp_path):
+    text, page = _report(cli, tmp_path, "--show-individuals")
+    assert "DOE, JANE" in [r["cells"]["vendor"] for r in page.rows]
+    assert "(individual payee)" not in [r["cells"]["vendor"] for r in page.rows]
+
+
+def test_only_flagged_lists_flagged_rows_and_counts_the_rest(cli, tmp_path):
+    text, page = _report(cli, tmp_path, "--only-flagged")
+    assert {r["verdict"] for r in page.rows} == {"prohibited", "potential_violation"}
+    assert sum(page.counts.values()) == DATA_ROWS
+    assert "--only-flagged" in page.ids["accounting"]
+
+
+def test_large_file_lists_only_rows_that_are_not_clear(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr(html_format, "LARGE_TABLE", 10)
+    clear = "".join(f"2025-08-01,Vendor Number {i} Co,Parks,Supplies,{i}.00,payment\n" for i in range(20))
+    text, page = _report(cli, tmp_path, text=PAYMENTS.replace(",,,,,\n", clear))
+    assert {r["verdict"] for r in page.rows} == {"prohibited", "potential_violation"}
+    assert "24 clear rows are not listed" in page.ids["omitted"]
+    assert page.counts["clear"] == 24 and sum(page.counts.values()) == DATA_ROWS - 1 + 20
+
+
+def test_rows_past_the_first_page_wait_in_a_template(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr(html_format, "PAGE_ROWS", 4)
+    text, page = _report(cli, tmp_path)
+    assert page.more and len(page.rows) == 6
+    assert text.index('<template id="more-rows">') > text.index("</table>")
+    assert page.ids["shown-count"] == "4 of 6 rows shown" and "Show all 6" in page.ids["show-all"]
+
+
+def _chromium() -> str:
+    path = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
+    if not path:
+        pytest.skip("Chromium is not installed (/usr/bin/chromium or chromium on PATH)")
+    return path
+
+
+def test_report_sorts_and_filters_in_chromium(cli, tmp_path):
+    executable = _chromium()
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install 'playwright>=1.50')")
+    _report(cli, tmp_path)
+    url = (tmp_path / "report.html").as_uri()
+    paged = tmp_path / "paged"
+    paged.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(html_format, "PAGE_ROWS", 4)
+        _report(cli, paged)
+    paged_url = (paged / "report.html").as_uri()
+    started = time.monotonic()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(5000)
+            errors, requests, dialogs = [], [], []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(url)
+            body = page.locator("#findings tbody tr")
+            visible = page.locator("#findings tbody tr:visible")
+            count = page.locator("#shown-count")
+
+            def column(key: str) -> list[str]:
+                index = page.locator("#findings thead th").evaluate_all(
+                    f"(ths) => ths.findIndex((th) => th.dataset.key === '{key}')")
+                return [t.strip() for t in body.evaluate_all(
+                    f"(rows) => rows.map((r) => r.cells[{index}].innerText)")]
+
+            assert body.count() == 6
+            vendors = column("vendor")
+            assert SCRIPT_VENDOR in vendors  # rendered as text, not run
+
+            page.click("th[data-key=vendor]")
+            expect(page.locator("th[data-key=vendor]")).to_have_attribute("aria-sort", "ascending")
+            ascending = column("vendor")
+            named = [v for v in ascending if v[0].isalnum()]
+            assert named == sorted(named, key=str.casefold) and named[0] == "Acme Paper Co"
+            page.click("th[data-key=vendor]")
+            expect(page.locator("th[data-key=vendor]")).to_have_attribute("aria-sort", "descending")
+            assert column("vendor") == ascending[::-1] and column("vendor")[0] == "West Publishing Corp"
+
+            page.click("th[data-key=amount]")
+            amounts = [float(a.replace(",", "")) for a in column("amount")]
+            assert amounts == [9.0, 10.0, 86.4, 100.0, 1250.0, 2000.0]  # numeric, not text order
+            page.click("th[data-key=amount]")
+            assert column("amount")[0] == "2,000.00"
+
+            page.fill("#filter", "arborists")
+            expect(count).to_have_text("1 of 6 rows shown")
+            assert visible.count() == 1 and "WEST COAST" in visible.first.inner_text().upper()
+            page.fill("#filter", "")
+            expect(count).to_have_text("6 of 6 rows shown")
+
+            page.select_option("#verdict", "prohibited")
+            expect(count).to_have_text("1 of 6 rows shown")
+            assert visible.evaluate_all("(rows) => rows.map((r) => r.dataset.verdict)") == ["prohibited"]
+            page.select_option("#verdict", "clear")
+            expect(count).to_have_text("4 of 6 rows shown")
+            assert set(visible.evaluate_all("(rows) => rows.map((r) => r.dataset.verdict)")) == {"clear"}
+            page.fill("#filter", "script")  # both filters at once
+            expect(count).to_have_text("1 of 6 rows shown")
+            assert visible.locator("td.vendor").inner_text() == SCRIPT_VENDOR
+
+            # A table longer than a page: 4 rows laid out, the other 2 still sorted, filtered and shown on demand.
+            page.goto(paged_url)
+            expect(count).to_have_text("4 of 6 rows shown")
+            assert body.count() == 4 and page.locator("#show-all").is_visible()
+            page.click("th[data-key=amount]")
+            page.click("th[data-key=amount]")
+            assert column("amount")[:2] == ["2,000.00", "1,250.00"]  # rows 5 and 6 came from the template
+            page.fill("#filter", "acme")
+            expect(count).to_have_text("1 of 6 rows shown")
+            page.fill("#filter", "")
+            expect(count).to_have_text("4 of 6 rows shown")
+            page.click("#show-all")
+            expect(count).to_have_text("6 of 6 rows shown")
+            assert body.count() == 6 and not page.locator("#show-all").is_visible()
+
+            assert errors == [] and dialogs == []
+            assert requests == [url, paged_url]
+        finally:
+            browser.close()
+    assert time.monotonic() - started < 15
