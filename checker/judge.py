@@ -58,7 +58,7 @@ class Judge:
         self.as_of = as_of
         self._shared: dict[tuple, Judgement] = {}
         self._coverage_memo: dict[tuple, object] = {}
-        self._no_product: dict[str, bool] = {}
+        self.product_free: dict[str, bool] = {}  # description text -> names no product (see names_no_product)
         points = {rs.effective for rs in rulesets} | {f.last_verified for f in registry.families.values()}
         for ent in registry.entities.values():
             for ev in ent.evidence:
@@ -103,12 +103,12 @@ class Judge:
         """True when a description names no registry product, for any vendor (remembered per text)."""
         if description is None:
             return True
-        found = self._no_product.get(description)
+        found = self.product_free.get(description)
         if found is None:
-            if len(self._no_product) >= SHARED_LIMIT:
-                self._no_product.clear()
+            if len(self.product_free) >= SHARED_LIMIT:
+                self.product_free.clear()
             text = description.strip()
-            found = self._no_product[description] = not text or (
+            found = self.product_free[description] = not text or (
                 self.products.scan(text, vendor_is_reseller=False) is None
                 and self.products.scan(text, vendor_is_reseller=True) is None)
         return found

@@ -17,9 +17,8 @@ WRatio, token_set_ratio and partial_ratio are deliberately not used: they score 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from importlib import resources
 
 from rapidfuzz.distance import OSA
@@ -301,7 +300,7 @@ class Matcher:
                 self.decoys[norm.core].append((norm.legal_form, f"known decoy: {decoy.why}"))
         self.family_tokens = {k: frozenset(v) for k, v in fam_tokens.items()}
         self._hits = HitIndex(((i, t.name.tokens) for i, t in enumerate(self.targets)), token_weight, _close)
-        self._cached = lru_cache(maxsize=CACHE_SIZE)(self._match_uncached)
+        self._outcomes: OrderedDict[str, Outcome] = OrderedDict()  # least recently used first
 
     def decoy_reason(self, name: NormalName) -> str | None:
         """Why a name is a known decoy: same core, and no conflicting legal form ("THOMSON SA" ≠ "THOMSON CORP")."""
@@ -311,8 +310,29 @@ class Matcher:
         return None
 
     def match(self, vendor: str) -> Outcome:
-        """Match one vendor string (cached by the string itself)."""
-        return self._cached(" ".join(vendor.split()))
+        """Match one vendor string (remembered by the string, whitespace collapsed)."""
+        key = " ".join(vendor.split())
+        found = self._outcomes.get(key)
+        if found is None:
+            found = self._match_uncached(key)
+            self.remember(key, found)
+        else:
+            self._outcomes.move_to_end(key)
+        return found
+
+    def knows(self, vendor: str) -> bool:
+        """True when ``vendor`` (whitespace collapsed) has a remembered outcome."""
+        return vendor in self._outcomes
+
+    def remember(self, vendor: str, outcome: Outcome) -> None:
+        """Keep an outcome for ``vendor`` (whitespace collapsed), e.g. one matched by a worker process."""
+        self._outcomes[vendor] = outcome
+        if len(self._outcomes) > CACHE_SIZE:
+            self._outcomes.popitem(last=False)
+
+    def match_many(self, vendors: list[str]) -> list[Outcome]:
+        """Outcomes for whitespace-collapsed vendor strings, without remembering them (for a worker)."""
+        return [self._match_uncached(v) for v in vendors]
 
     def _candidates(self, name: NormalName) -> set[int]:
         found: set[int] = set()

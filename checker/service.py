@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
 
-from checker import __version__
+from checker import __version__, prematch
 from checker.decisions import load_decisions
 from checker.errors import InputError
 from checker.judge import Judge
@@ -20,8 +21,8 @@ from checker.rulesets import RuleSet, select_rulesets
 from checker.sources.columns import ColumnMap
 from checker.sources.csv_source import RowConverter
 from checker.sources.holdings_source import read_holdings
-from checker.sources.records import ReadOptions, open_rows
-from checker.sources.values import parse_amount
+from checker.sources.records import ReadOptions, open_chunks
+from checker.sources.values import PLAIN_NUMBER, parse_amount
 from checker.waivers import load_waivers
 
 
@@ -124,58 +125,73 @@ class Checker:
         With ``only_flagged`` the findings stream holds only flagged rows; every row is still counted.
         """
         options = options or ReadOptions()
-        columns, rows = open_rows(path, options)
+        columns, chunks = open_chunks(path, options)
         summary = Summary(decimal_comma=options.decimal_comma)
-        findings = self._audit_rows(path, columns, _limited(rows, max_rows, path), summary, only_flagged)
+        findings = self._audit_rows(path, columns, _limited(chunks, max_rows, path), summary, only_flagged)
         return self._run(findings, summary, input_path=str(path), input_sha256=file_sha256(path))
 
-    def _audit_rows(self, path: str, columns: ColumnMap, rows: Iterator[tuple[int, list[str]]],
+    def _audit_rows(self, path: str, columns: ColumnMap, chunks: Iterator[list[list[str]]],
                     summary: Summary, only_flagged: bool) -> Iterator[Finding]:
         """Judge rows as a stream.
 
         A row with no registry match that is not flagged, and whose description names no product, has a
         judgement that depends only on its vendor cell. Such rows share it and are tallied without making a
-        record (the hot path of a large audit); the first row of a vendor, and every other row, take the
-        full path.
+        record: this is the hot path of a large audit, written out inline. The first row of a vendor, rows
+        whose date or action cells were not seen before, and every other row take the full path.
         """
         convert = RowConverter(path, columns)
         judgement = self.judge.judgement
         no_product = self.judge.names_no_product
+        product_free = self.judge.product_free.get  # description cell -> bool, once scanned
         plain: dict[str, PlainTally] = {}  # by vendor cell: its judgement when the description names no product
         tallies: dict[int, PlainTally] = {}  # by id() of the shared judgement, which each tally keeps alive
-        vendor, description, amount = columns.vendor, columns.description, columns.amount
+        vendor, description, amount, action = columns.vendor, columns.description, columns.amount, columns.action
         width = len(columns.header)
-        valid = convert.valid
+        date_columns, known_dates, known_actions = convert.date_columns, convert.known_dates, convert.known_actions
         decimal_comma = summary.decimal_comma
-        for row, cells in rows:
-            if len(cells) == width:
-                tally = plain.get(cells[vendor])
-                if tally is not None and (description is None or no_product(cells[description])) \
-                        and valid(row, cells):
-                    tally.rows += 1
-                    if amount is not None and cells[amount]:
-                        value = parse_amount(cells[amount], decimal_comma)
-                        if value is not None:
-                            tally.amounts += 1
-                            tally.total += value
-                        elif cells[amount].strip():
-                            tally.unreadable += 1
-                    if not only_flagged:
-                        yield Finding.deferred(row, cells, convert, tally.judgement)
-                    continue
-            item = convert(row, cells)
-            if isinstance(item, Skipped):
-                summary.skip(item)
-                continue
-            j = judgement(item)
-            if j.match is None and not j.flagged and item.ragged is None and no_product(item.description):
-                if len(plain) >= PLAIN_LIMIT:
-                    plain.clear()
-                plain[cells[vendor]] = tallies.setdefault(id(j), PlainTally(j))
-            finding = Finding(item, j)
-            summary.add(finding)
-            if j.flagged or not only_flagged:
-                yield finding
+        plain_number = PLAIN_NUMBER.fullmatch
+        if prematch.wanted(path):
+            chunks = prematch.prematched(chunks, vendor, self.matcher, lambda cell: cell not in plain)
+        row = 0
+        with _fewer_collections():
+            for chunk in chunks:
+                for cells in chunk:
+                    row += 1
+                    tally = plain.get(cells[vendor]) if len(cells) == width else None
+                    if tally is not None and (description is None or product_free(cells[description])
+                                              or no_product(cells[description])):
+                        if "\x00" in "".join(cells) or (action is not None and cells[action] not in known_actions):
+                            convert.valid(row, cells)
+                        for i in date_columns:
+                            if cells[i] not in known_dates:
+                                convert.valid(row, cells)
+                        tally.rows += 1
+                        if amount is not None and cells[amount]:
+                            text = cells[amount]
+                            value = float(text) if not decimal_comma and plain_number(text) \
+                                else parse_amount(text, decimal_comma)
+                            if value is not None:
+                                tally.amounts += 1
+                                tally.total += value
+                            elif text.strip():
+                                tally.unreadable += 1
+                        if not only_flagged:
+                            yield Finding.deferred(row, cells, convert, tally.judgement)
+                        continue
+                    item = convert(row, cells)
+                    if isinstance(item, Skipped):
+                        summary.skip(item)
+                        continue
+                    j = judgement(item)
+                    if j.match is None and not j.flagged and item.ragged is None and no_product(item.description):
+                        if len(plain) >= PLAIN_LIMIT:
+                            plain.clear()
+                        plain[cells[vendor]] = tallies.setdefault(id(j), PlainTally(j))
+                        convert.valid(row, cells)  # so that its date and action cells are known
+                    finding = Finding(item, j)
+                    summary.add(finding)
+                    if j.flagged or not only_flagged:
+                        yield finding
         for tally in tallies.values():
             tally.fold_into(summary)
 
@@ -236,23 +252,38 @@ class PlainTally:
             d.by_verdict[verdict] += self.total
 
 
-T = TypeVar("T")
 PLAIN_LIMIT = 32_768
 """Vendor and description cells whose shared judgement is remembered while auditing (it only saves time)."""
 
 
-def _limited(items: Iterator[T], max_rows: int | None, path: str) -> Iterator[T]:
+def _limited(chunks: Iterator[list[list[str]]], max_rows: int | None, path: str) -> Iterator[list[list[str]]]:
     """Stop with a clear error past ``max_rows`` data rows (before any partial output is kept)."""
     if max_rows is None:
-        return items
-    return _at_most(items, max_rows, path)
+        return chunks
+    return _at_most(chunks, max_rows, path)
 
 
-def _at_most(items: Iterator[T], max_rows: int, path: str) -> Iterator[T]:
-    for count, item in enumerate(items, start=1):
+def _at_most(chunks: Iterator[list[list[str]]], max_rows: int, path: str) -> Iterator[list[list[str]]]:
+    count = 0
+    for chunk in chunks:
+        count += len(chunk)
         if count > max_rows:
-            raise InputError(path, f"row {count}: the file has more than --max-rows {max_rows:,} data rows")
-        yield item
+            raise InputError(path, f"row {max_rows + 1}: the file has more than --max-rows {max_rows:,} data rows")
+        yield chunk
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect garbage less often while a file streams past: its rows are short-lived and form no cycles,
+    and the loaded knowledge (frozen out of collection) need not be traversed again and again."""
+    gc.freeze()
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 def _holdings_totals(summary: Summary, finding: Finding) -> None:

@@ -132,3 +132,22 @@ def test_streamed_table_is_laid_out_as_tabulate_does():
         out = io.StringIO()
         write_table(out, headers, rows)
         assert out.getvalue() == tabulate(rows, headers=headers, tablefmt="simple")
+
+
+def test_matching_ahead_in_a_worker_gives_the_same_report(tmp_path):
+    rows = ["Vendor Name,Amount,Payment Date"]
+    names = ["WEST PUBLISHING CORP", "Acme Paving", "DOE, JANE", "PALANTIR USG INC", "LEXIS NEXIS", "Bob's Tacos"]
+    rows += [f'"{names[i % len(names)]} {i % 5000 if i % 7 else ""}",{i}.25,2020-01-{i % 28 + 1:02d}'
+             for i in range(20_000)]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    def report(workers: str) -> dict:
+        env = {**os.environ, "SANCTUARY_CHECK_WORKERS": workers}
+        out = subprocess.run([sys.executable, "-m", "checker", "audit", str(path), "-f", "json", "--as-of",
+                              "2024-06-30"], capture_output=True, text=True, env=env, check=True).stdout
+        return json.loads(out)
+
+    alone, ahead = report("0"), report("1")
+    assert alone["findings"] == ahead["findings"] and alone["summary"] == ahead["summary"]
+    assert alone["summary"]["rows"] == 20_000

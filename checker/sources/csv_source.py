@@ -8,7 +8,9 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from checker.errors import InputError
 from checker.models import ACTIONS, Record, Skipped
@@ -54,7 +56,27 @@ class CsvRows:
     path: Path
     header: list[str]
     fh: io.TextIOBase
-    reader: Iterator[list[str]]
+    reader: Any  # a csv.reader
+
+    def chunks(self, size: int) -> Iterator[list[list[str]]]:
+        """The data rows in lists of up to ``size`` (read by the csv module without a Python step per row).
+
+        Rows are numbered from 1 by their position. A malformed file is one clear error naming the line.
+        """
+        reader = self.reader
+        try:
+            while True:
+                block = list(islice(reader, size))
+                if not block:
+                    return
+                yield block
+        except UnicodeDecodeError:
+            raise InputError(str(self.path), f"line {reader.line_num + 1}: the file is not consistently "
+                                             f"{self.fh.encoding}; re-save it as UTF-8") from None
+        except csv.Error as exc:
+            raise InputError(str(self.path), f"line {reader.line_num}: malformed CSV: {exc}") from None
+        finally:
+            self.fh.close()
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """Data rows numbered from 1; malformed CSV or a change of encoding is one clear error."""
@@ -123,24 +145,35 @@ class RowConverter:
         self.width = len(columns.header)
         self._dates: dict[str, date | None] = {}
         self._actions: dict[str, str] = {}
-        self._date_columns = tuple(i for i in (columns.action_date, columns.date, columns.contract_start,
-                                               columns.contract_end) if i is not None)
+        self.date_columns = tuple(i for i in (columns.action_date, columns.date, columns.contract_start,
+                                              columns.contract_end) if i is not None)
+        self.known_dates: set[str] = set()
+        self.known_actions: set[str] = set()
 
     def valid(self, row: int, cells: list[str]) -> bool:
         """Check a full-width row whose vendor cell was read before: NUL bytes, dates, contract action.
 
-        Raises the same error reading it would; True otherwise.
+        Raises the same error reading it would; True otherwise. Date and action cells found valid are
+        added to ``known_dates`` and ``known_actions``, so a caller can skip this for cells seen before.
         """
         if "\x00" in "".join(cells):
             raise InputError(self.path, f"row {row}: contains NUL bytes (a binary or mis-encoded file?)")
         try:
-            for i in self._date_columns:
+            for i in self.date_columns:
                 self._date(cells[i].strip() or None)
+                self._remember(self.known_dates, cells[i])
         except ValueError as exc:
             raise InputError(self.path, f"row {row}: {exc}") from None
         if self.columns.action is not None:
             self._action(row, cells[self.columns.action].strip() or None)
+            self._remember(self.known_actions, cells[self.columns.action])
         return True
+
+    @staticmethod
+    def _remember(known: set[str], cell: str) -> None:
+        if len(known) >= MEMO_LIMIT:
+            known.clear()
+        known.add(cell)
 
     def __call__(self, row: int, cells: list[str]) -> Record | Skipped:
         c = self.columns

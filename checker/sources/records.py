@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from checker.errors import InputError
@@ -41,6 +42,25 @@ def open_rows(path: str | Path, options: ReadOptions) -> tuple[ColumnMap, Iterat
         opened = open_csv(p)
         header, rows = opened.header, opened.rows()
     return map_columns(header, str(p), options.name_column, options.mapping), rows
+
+
+CHUNK_ROWS = 8_192
+"""Rows handed over at a time by ``open_chunks``."""
+
+
+def open_chunks(path: str | Path, options: ReadOptions) -> tuple[ColumnMap, Iterator[list[list[str]]]]:
+    """The column mapping and the data rows in lists (rows are numbered from 1 by position)."""
+    p = Path(path)
+    if p.suffix.lower() in XLSX_SUFFIXES + JSONL_SUFFIXES or options.sheet is not None:
+        columns, rows = open_rows(p, options)
+        return columns, _chunked(cells for _, cells in rows)
+    opened = open_csv(p)
+    return map_columns(opened.header, str(p), options.name_column, options.mapping), opened.chunks(CHUNK_ROWS)
+
+
+def _chunked(cells: Iterator[list[str]]) -> Iterator[list[list[str]]]:
+    while block := list(islice(cells, CHUNK_ROWS)):
+        yield block
 
 
 def read_records(path: str | Path, options: ReadOptions | None = None) -> Iterator[Record | Skipped]:

@@ -42,7 +42,7 @@ _AMOUNT = re.compile(r"^\(?-?\$?\s*[0-9][0-9,]*(\.[0-9]+)?\)?-?$")
 _COMMA_AMOUNT = re.compile(r"^\(?-?\$?\s*(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(,[0-9]+)?\)?-?$")
 # A decimal comma nobody could misread: "1.900,12" or "1900,5" (a thousands comma is followed by 3 digits).
 _PLAIN_COMMA_DECIMAL = re.compile(r"^\(?-?\$?\s*(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+),[0-9]{1,2}\)?-?$")
-_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _US_GROUPED = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 
 
@@ -57,7 +57,7 @@ def parse_amount(text: str | float | int | None, decimal_comma: bool = False) ->
     if isinstance(text, (int, float)):
         return float(text)
     if not decimal_comma:  # the common cases, read without the slower checks
-        if _PLAIN_NUMBER.fullmatch(text):
+        if PLAIN_NUMBER.fullmatch(text):
             return float(text)
         if _US_GROUPED.fullmatch(text):
             return float(text.replace(",", ""))

@@ -1,0 +1,88 @@
+"""Match vendor names ahead of the audit in a second process, so that matching and judging overlap.
+
+The audit reads rows in chunks. Before judging a chunk, it sends the next chunk's vendor names that are
+not yet known to a worker process (forked, so it has the same compiled matcher), and primes the matcher
+with the outcomes when they come back. The outcomes are the ones the matcher would compute itself, so
+results do not change; only the work moves to the other core. Used for large files on Linux with two or
+more cores; ``SANCTUARY_CHECK_WORKERS=0`` turns it off and ``=1`` forces it on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator
+
+from checker.matcher import Matcher, Outcome
+
+ENV = "SANCTUARY_CHECK_WORKERS"
+MIN_FILE_BYTES = 4 * 1024 * 1024
+"""Files smaller than this are judged in one process (starting a worker would not pay)."""
+
+_FORKED: Matcher | None = None  # the matcher a forked worker inherits
+
+
+def wanted(path: str) -> bool:
+    """Whether to match ahead in a worker for this input file."""
+    setting = os.environ.get(ENV, "")
+    if setting == "0" or not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if setting == "1":
+        return True
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return False
+    return (os.cpu_count() or 1) >= 2 and size >= MIN_FILE_BYTES
+
+
+def _match(names: list[str]) -> list[Outcome]:
+    assert _FORKED is not None
+    return _FORKED.match_many(names)
+
+
+def prematched(chunks: Iterator[list[list[str]]], vendor: int, matcher: Matcher,
+               needed: Callable[[str], bool]) -> Iterator[list[list[str]]]:
+    """The same chunks of rows, in order; each chunk's new vendor names were matched in a worker meanwhile.
+
+    ``needed(cell)`` says whether a vendor cell still needs an outcome (the caller may know it already).
+    """
+    global _FORKED
+    _FORKED = matcher
+    pool = multiprocessing.get_context("fork").Pool(1)
+    _FORKED = None
+    try:
+        in_flight: set[str] = set()
+        pending = None
+        for chunk in chunks:
+            submitted = _submit(pool, chunk, vendor, matcher, needed, in_flight)
+            if pending is not None:
+                yield _finish(pending, matcher, in_flight)
+            pending = submitted
+        if pending is not None:
+            yield _finish(pending, matcher, in_flight)
+    finally:
+        pool.terminate()
+
+
+def _submit(pool, chunk: list[list[str]], vendor: int, matcher: Matcher, needed: Callable[[str], bool],
+            in_flight: set[str]):
+    names: dict[str, None] = {}
+    for cells in chunk:
+        if vendor < len(cells) and needed(cells[vendor]):
+            name = " ".join(cells[vendor].split())
+            if name and name not in in_flight and not matcher.knows(name):
+                names[name] = None
+    batch = list(names)
+    in_flight.update(batch)
+    return chunk, batch, pool.apply_async(_match, (batch,)) if batch else None
+
+
+def _finish(pending, matcher: Matcher, in_flight: set[str]) -> list[list[str]]:
+    chunk, batch, result = pending
+    if result is not None:
+        for name, outcome in zip(batch, result.get(), strict=True):
+            matcher.remember(name, outcome)
+            in_flight.discard(name)
+    return chunk
