@@ -229,7 +229,7 @@ class Judge:
             return RuleOutcome(rs.id, "-", rs.citation, "not_covered", f"{rs.id} covers contracting, not "
                                "investments (no investment provision in the rule set)", (), rs.text_verified)
         day = self.as_of
-        if day < rs.effective:
+        if m is not None and m.band == "match" and day < rs.effective:  # as for contracting: no match is clear
             return self._not_in_force(rs, rule, day)
         covered = self._coverage(rs, rule, m, note, day)
         if isinstance(covered, RuleOutcome):

@@ -57,3 +57,12 @@ def test_holdings_without_identifier_columns_is_explained(cli, tmp_path):
     f.write_text("Fund,Amount\nLAIF,10\n")
     result = cli("holdings", str(f))
     assert result.code == 2 and "no issuer, CUSIP, ISIN or ticker column" in result.err
+
+
+def test_unmatched_holding_is_clear_even_before_a_rule_set_takes_effect(cli, tmp_path):
+    f = tmp_path / "h.csv"
+    f.write_text("Issuer,CUSIP\nUNITED STATES TREASURY BILL,912797KX4\nRELX CAPITAL INC 4.75% 2030,\n",
+                 encoding="utf-8")
+    report = cli("holdings", str(f), "--rules", "richmond-ca", "--as-of", "2010-01-01", "-f", "json").json()
+    verdicts = [x["verdict"] for x in report["findings"]]
+    assert verdicts == ["clear", "not_covered"]  # the treasury bill matched no one; RELX predates the ordinance
