@@ -122,7 +122,8 @@ def audit(
         "--name-column", help="Header of the vendor-name column (same as --map vendor=COLUMN).")] = None,
     mapping: Annotated[Optional[list[str]], typer.Option(
         "--map", help="FIELD=COLUMN: read FIELD (vendor, amount, date, department, description, contract_id, "
-                      "action, contract_start, contract_end, fiscal_year, action_date) from COLUMN; repeatable.",
+                      "action, contract_start, contract_end, fiscal_year, action_date, ein, duns, uei, cage) "
+                      "from COLUMN; repeatable.",
     )] = None,
     fmt: Annotated[AuditFormat, typer.Option("--format", "-f")] = AuditFormat.table,
     output: OutputOpt = None,

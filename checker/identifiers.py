@@ -1,11 +1,13 @@
-"""Securities identifiers: check digits (python-stdnum) and lookup of CUSIP issuer prefixes, ISINs and tickers."""
+"""Identifiers: check digits (python-stdnum) and lookup of CUSIPs, ISINs, tickers, EINs, DUNS, UEIs and CAGEs."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from stdnum import cusip as cusip_std
 from stdnum import isin as isin_std
+from stdnum.us import ein as ein_std
 
 from checker.models import Security
 from checker.registry import Registry
@@ -26,8 +28,12 @@ class IdentifierIndex:
         self.by_prefix: dict[str, str] = {}
         self.by_isin: dict[str, str] = {}
         self.by_ticker: dict[str, str] = {}
+        self.by_vendor_id: dict[tuple[str, str], str] = {}
         for ent in registry.entities.values():
             for ident in ent.identifiers:
+                if ident.type in VENDOR_ID_TYPES:
+                    self.by_vendor_id.setdefault((ident.type, _compact(ident.type, ident.value)), ent.id)
+                    continue
                 value = ident.value.upper().replace(" ", "")
                 if ident.type in ("cusip_issuer", "cusip"):
                     self.by_prefix.setdefault(value[:6], ent.id)
@@ -35,6 +41,20 @@ class IdentifierIndex:
                     self.by_isin.setdefault(value, ent.id)
                 elif ident.type == "ticker":
                     self.by_ticker.setdefault(value, ent.id)
+
+    def lookup_vendor(self, ids: tuple[tuple[str, str], ...]) -> tuple[IdentifierHit | None, list[str]]:
+        """The first of a payee's identifiers (EIN, DUNS, UEI, CAGE) that the registry lists, and invalid ones."""
+        problems: list[str] = []
+        for kind, raw in ids:
+            value = _compact(kind, raw)
+            label = VENDOR_ID_TYPES[kind]
+            if not _VALID[kind](value):
+                problems.append(f"{label} {raw!r} is not a valid {label}; not used")
+                continue
+            entity = self.by_vendor_id.get((kind, value))
+            if entity is not None:
+                return IdentifierHit(entity, f"{label} {raw} is listed for this registry entity"), problems
+        return None, problems
 
     def lookup(self, sec: Security) -> tuple[IdentifierHit | None, list[str]]:
         """The first identifier that points to a registry entity, and any invalid identifiers found on the way."""
@@ -58,3 +78,19 @@ class IdentifierIndex:
         if ticker and ticker in self.by_ticker:
             return IdentifierHit(self.by_ticker[ticker], f"ticker {ticker}"), problems
         return None, problems
+
+
+VENDOR_ID_TYPES = {"ein": "EIN", "duns": "DUNS", "uei": "UEI", "cage": "CAGE"}
+"""Identifiers a payment or vendor file may carry for its payee, by registry type, with their names."""
+
+_VALID = {
+    "ein": ein_std.is_valid,
+    "duns": lambda v: bool(re.fullmatch(r"[0-9]{9}", v)),
+    "uei": lambda v: bool(re.fullmatch(r"[A-Z0-9]{12}", v)),
+    "cage": lambda v: bool(re.fullmatch(r"[A-Z0-9]{5}", v)),
+}
+
+
+def _compact(kind: str, value: str) -> str:
+    """An identifier without spaces, dashes or dots, upper-cased (``36-3286391`` → ``363286391``)."""
+    return re.sub(r"[\s.\-]", "", value).upper()

@@ -77,12 +77,12 @@ class Judge:
         with one, the contract action and dates can too. Waivers read amounts and contract ids, so with a
         waiver register nothing is shared.
         """
-        outcome = self.matcher.match(record.vendor)
+        outcome, identifier = self._vendor_outcome(record)
         if self.waivers:
-            return self._judge(record, outcome, screening)
+            return self._judge(record, outcome, screening, identifier)
         # The vendor's outcome, not its spelling; a description matters only when it names a product.
         description = None if self.names_no_product(record.description) else record.description
-        key: tuple = (outcome, description, screening)
+        key: tuple = (outcome, description, screening, identifier)
         if outcome.match is not None:
             day = record.date or self.as_of
             end = record.contract_end
@@ -93,7 +93,7 @@ class Judge:
         if judgement is None:
             if len(self._shared) >= SHARED_LIMIT:
                 self._shared.clear()
-            judgement = self._judge(record, outcome, screening)
+            judgement = self._judge(record, outcome, screening, identifier)
             if outcome.match is not None and _mentions(judgement, day):
                 key += (day,)  # its wording names the day: share it only with rows of that day
             self._shared[key] = judgement
@@ -117,14 +117,28 @@ class Judge:
         """Days in the same period compare alike with every date the judge compares a day with."""
         return bisect_left(self._breakpoints, day), day in self._breakpoint_set
 
-    def _judge(self, record: Record, outcome: Outcome, screening: bool) -> Judgement:
+    def _vendor_outcome(self, record: Record) -> tuple[Outcome, str | None]:
+        """The payee's outcome: by an identifier the registry lists (EIN, DUNS, UEI, CAGE), else by name.
+
+        The second value says which identifier decided, and names identifiers that are not valid.
+        """
+        if not record.identifiers:
+            return self.matcher.match(record.vendor), None
+        hit, problems = self.identifiers.lookup_vendor(record.identifiers)
+        if hit is None:
+            return self.matcher.match(record.vendor), "; ".join(problems) or None
+        ent = self.registry.entities[hit.entity_id]
+        m = Match(ent.id, ent.family_id, ent.name, "identifier", 1.0, "match", hit.how)
+        return Outcome(m), "; ".join([*problems, hit.how])
+
+    def _judge(self, record: Record, outcome: Outcome, screening: bool, identifier: str | None = None) -> Judgement:
         m = outcome.match
         product = None if outcome.person else self._product(record, m)
         rules = tuple(self._with_waiver(rs, record, m, self._with_product(
             self._apply(rs, record, m, outcome.note, screening), product)) for rs in self.rulesets)
         named = f"{product.phrase} ({self.registry.families[product.family_id].root.name})" if product else None
         return self._judgement(m, outcome.note, rules, person=outcome.person, product=named,
-                               decision=outcome.decision)
+                               decision=outcome.decision, identifier=identifier)
 
     def _judgement(self, m: Match | None, note: str | None, rules: tuple[RuleOutcome, ...], **extra) -> Judgement:
         verdict = most_severe([r.outcome for r in rules])

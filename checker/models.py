@@ -51,6 +51,7 @@ class Record:
     contract_id: str | None = None
     security: Security | None = None
     ragged: int | None = None  # the row's cell count, when it differs from the header's
+    identifiers: tuple[tuple[str, str], ...] = ()  # the payee's EIN, DUNS, UEI or CAGE, as (type, value)
 
 
 @dataclass(frozen=True)

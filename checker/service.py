@@ -148,6 +148,7 @@ class Checker:
         vendor, description, amount, action = columns.vendor, columns.description, columns.amount, columns.action
         width = len(columns.header)
         date_columns, known_dates, known_actions = convert.date_columns, convert.known_dates, convert.known_actions
+        id_columns = [i for _, i in columns.identifier_columns]
         decimal_comma = summary.decimal_comma
         plain_number = PLAIN_NUMBER.fullmatch
         if prematch.wanted(path):
@@ -157,7 +158,12 @@ class Checker:
             for chunk in chunks:
                 for cells in chunk:
                     row += 1
-                    tally = plain.get(cells[vendor]) if len(cells) == width else None
+                    if len(cells) != width:
+                        tally = None
+                    elif id_columns:  # a payee identifier can decide the match: it is part of the key
+                        tally = plain.get("\x1f".join([cells[vendor], *[cells[i] for i in id_columns]]))
+                    else:
+                        tally = plain.get(cells[vendor])
                     if tally is not None and (description is None or product_free(cells[description])
                                               or no_product(cells[description])):
                         if "\x00" in "".join(cells) or (action is not None and cells[action] not in known_actions):
@@ -186,7 +192,9 @@ class Checker:
                     if j.match is None and not j.flagged and item.ragged is None and no_product(item.description):
                         if len(plain) >= PLAIN_LIMIT:
                             plain.clear()
-                        plain[cells[vendor]] = tallies.setdefault(id(j), PlainTally(j))
+                        key = "\x1f".join([cells[vendor], *[cells[i] for i in id_columns]]) if id_columns \
+                            else cells[vendor]
+                        plain[key] = tallies.setdefault(id(j), PlainTally(j))
                         convert.valid(row, cells)  # so that its date and action cells are known
                     finding = Finding(item, j)
                     summary.add(finding)

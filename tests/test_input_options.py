@@ -186,3 +186,17 @@ def test_bundled_semicolon_example_with_map_and_decimal_comma(cli):
                  "--map", "amount=Net Amount", "--decimal-comma", "-f", "json", *AS_OF).json()
     assert report["summary"]["dollars"]["total"] == 1900.12 + 212.40 + 75.00 + 12500.00
     assert [f["date"] for f in report["findings"]][:1] == ["2025-07-03"]
+
+
+def test_a_payee_identifier_the_registry_lists_decides_the_match(cli, tmp_path):
+    # Equifax's EIN (58-0401110, from its 10-K) under a name that matches nothing; a bad EIN is reported.
+    f = _write(tmp_path, "ids.csv", "Vendor Name,Vendor TIN,Amount\nTR LEGAL INFO SVCS,58-0401110,100\n"
+                                    "ACME PAVING,12-3456789,5\nACME PAVING,12-3456789,7\nBOB'S TACOS,xx,1\n")
+    report = cli("audit", f, "-f", "json", *AS_OF).json()
+    jsonschema.validate(report, schema("report"))
+    first, acme, acme2, bad = report["findings"]
+    assert first["match"]["family"]["id"] == "equifax" and first["match"]["name_kind"] == "identifier"
+    assert first["identifier"] == "EIN 58-0401110 is listed for this registry entity"
+    assert first["verdict"] == "potential_violation"
+    assert acme["verdict"] == acme2["verdict"] == "clear" and "identifier" not in acme
+    assert bad["identifier"] == "EIN 'xx' is not a valid EIN; not used"

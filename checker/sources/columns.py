@@ -28,6 +28,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "contract_id": ("contractid", "contractnumber", "contractno", "contract", "ponumber", "purchaseorder",
                     "purchaseordernumber", "agreementnumber"),
     "fiscal_year": ("fiscalyear", "fy", "fiscalyr", "budgetyear"),
+    "ein": ("ein", "tin", "fein", "taxid", "taxidnumber", "federaltaxid", "vendortin", "vendorein", "payeetin",
+            "employeridentificationnumber", "tinein", "eintin"),
+    "duns": ("duns", "dunsnumber", "dunsno", "vendorduns", "recipientduns"),
+    "uei": ("uei", "samuei", "uniqueentityid", "uniqueentityidentifier", "vendoruei", "recipientuei"),
+    "cage": ("cage", "cagecode"),
     "department": ("department", "dept", "deptdescrptn", "deptdescription", "departmentname", "agency",
                    "centername", "division"),
 }
@@ -54,6 +59,16 @@ class ColumnMap:
     fiscal_year: int | None = None
     description: int | None = None
     contract_id: int | None = None
+    ein: int | None = None
+    duns: int | None = None
+    uei: int | None = None
+    cage: int | None = None
+
+    @property
+    def identifier_columns(self) -> tuple[tuple[str, int], ...]:
+        """The payee-identifier columns present: (registry type, column index)."""
+        return tuple((kind, i) for kind in ("ein", "duns", "uei", "cage")
+                     if (i := getattr(self, kind)) is not None)
 
 
 FIELDS: tuple[str, ...] = ("vendor", *SYNONYMS)

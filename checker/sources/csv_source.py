@@ -147,6 +147,7 @@ class RowConverter:
         self._actions: dict[str, str] = {}
         self.date_columns = tuple(i for i in (columns.action_date, columns.date, columns.contract_start,
                                               columns.contract_end) if i is not None)
+        self._id_columns = columns.identifier_columns
         self.known_dates: set[str] = set()
         self.known_actions: set[str] = set()
 
@@ -196,6 +197,7 @@ class RowConverter:
                 _cell(cells, c.amount), _cell(cells, c.department), _cell(cells, c.fiscal_year),
                 _cell(cells, c.description), _cell(cells, c.contract_id),
                 None, n if n != self.width else None,
+                tuple((kind, value) for kind, i in self._id_columns if (value := _cell(cells, i)) is not None),
             )
         except ValueError as exc:
             raise InputError(self.path, f"row {row}: {exc}") from None
