@@ -10,3 +10,7 @@ class InputError(Exception):
         super().__init__(f"{source}: {message}")
         self.source = source
         self.message = message
+
+    def __reduce__(self) -> tuple:
+        """Picklable, so that an error found in a worker process reaches the user unchanged."""
+        return (InputError, (self.source, self.message))

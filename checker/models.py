@@ -213,6 +213,24 @@ class Summary:
         if finding.record.security is None and finding.record.amount is not None:
             self.dollars.add(finding, parse_amount(finding.record.amount, self.decimal_comma))
 
+    def merge(self, other: Summary) -> None:
+        """Add the counts of a summary of later rows (judged elsewhere, e.g. in another process)."""
+        self.rows += other.rows
+        self.skipped.extend(other.skipped)
+        self.by_verdict.update(other.by_verdict)
+        self.persons += other.persons
+        self.ragged += other.ragged
+        self.ragged_rows.extend(other.ragged_rows[:max(0, RAGGED_ROWS_KEPT - len(self.ragged_rows))])
+        d, o = self.dollars, other.dollars
+        d.total += o.total
+        d.rows += o.rows
+        d.unreadable += o.unreadable
+        for mine, theirs in ((d.by_verdict, o.by_verdict), (d.by_family, o.by_family),
+                             (d.flagged_by_department, o.flagged_by_department),
+                             (d.flagged_by_fiscal_year, o.flagged_by_fiscal_year),
+                             (d.flagged_by_vendor, o.flagged_by_vendor)):
+            mine.update(theirs)
+
     def skip(self, skipped: Skipped) -> None:
         """Count one skipped row (it still counts as a row read)."""
         self.rows += 1

@@ -23,10 +23,16 @@ MIN_FILE_BYTES = 4 * 1024 * 1024
 _FORKED: Matcher | None = None  # the matcher a forked worker inherits
 
 
+def forking_allowed() -> bool:
+    """Worker processes are allowed (not turned off) and can be forked here (Linux)."""
+    return os.environ.get(ENV, "") != "0" and sys.platform.startswith("linux") \
+        and "fork" in multiprocessing.get_all_start_methods()
+
+
 def wanted(path: str) -> bool:
     """Whether to match ahead in a worker for this input file."""
     setting = os.environ.get(ENV, "")
-    if setting == "0" or not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+    if not forking_allowed():
         return False
     if setting == "1":
         return True

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from checker import __version__, prematch
+from checker import __version__, prematch, split_audit
 from checker.decisions import load_decisions
 from checker.errors import InputError
 from checker.judge import Judge
@@ -21,7 +21,7 @@ from checker.rulesets import RuleSet, select_rulesets
 from checker.sources.columns import ColumnMap
 from checker.sources.csv_source import RowConverter
 from checker.sources.holdings_source import read_holdings
-from checker.sources.records import ReadOptions, open_chunks
+from checker.sources.records import JSONL_SUFFIXES, XLSX_SUFFIXES, ReadOptions, open_chunks
 from checker.sources.values import PLAIN_NUMBER, parse_amount
 from checker.waivers import load_waivers
 
@@ -127,11 +127,38 @@ class Checker:
         options = options or ReadOptions()
         columns, chunks = open_chunks(path, options)
         summary = Summary(decimal_comma=options.decimal_comma)
-        findings = self._audit_rows(path, columns, _limited(chunks, max_rows, path), summary, only_flagged)
+        is_csv = options.sheet is None and Path(path).suffix.lower() not in XLSX_SUFFIXES + JSONL_SUFFIXES
+        if split_audit.wanted(str(path), only_flagged, max_rows, is_csv):
+            findings = self._audit_in_two(str(path), options, columns, chunks, summary)
+        else:
+            findings = self._audit_rows(path, columns, _limited(chunks, max_rows, path), summary, only_flagged)
         return self._run(findings, summary, input_path=str(path), input_sha256=file_sha256(path))
 
+    def _audit_in_two(self, path: str, options: ReadOptions, columns: ColumnMap,
+                      chunks: Iterator[list[list[str]]], summary: Summary) -> Iterator[Finding]:
+        """Flagged findings of a large file, its first rows judged here and the rest in a forked process."""
+        first = split_audit.first_rows(path)
+
+        def tail() -> tuple[list[Finding], Summary]:
+            _, rest = open_chunks(path, options)
+            tail_summary = Summary(decimal_comma=options.decimal_comma)
+            found = self._audit_rows(path, columns, split_audit.skip_rows(rest, first), tail_summary,
+                                     only_flagged=True, first_row=first, match_ahead=False)
+            return split_audit.listed(found), tail_summary
+
+        pool, pending = split_audit.start_tail(tail)
+        try:
+            yield from self._audit_rows(path, columns, split_audit.take_rows(chunks, first), summary,
+                                        only_flagged=True, match_ahead=False)
+            found, tail_summary = pending.get()
+            summary.merge(tail_summary)
+            yield from found
+        finally:
+            pool.terminate()
+
     def _audit_rows(self, path: str, columns: ColumnMap, chunks: Iterator[list[list[str]]],
-                    summary: Summary, only_flagged: bool) -> Iterator[Finding]:
+                    summary: Summary, only_flagged: bool, first_row: int = 0,
+                    match_ahead: bool = True) -> Iterator[Finding]:
         """Judge rows as a stream.
 
         A row with no registry match that is not flagged, and whose description names no product, has a
@@ -151,9 +178,9 @@ class Checker:
         id_columns = [i for _, i in columns.identifier_columns]
         decimal_comma = summary.decimal_comma
         plain_number = PLAIN_NUMBER.fullmatch
-        if prematch.wanted(path):
+        if match_ahead and prematch.wanted(path):
             chunks = prematch.prematched(chunks, vendor, self.matcher, lambda cell: cell not in plain)
-        row = 0
+        row = first_row
         with _fewer_collections():
             for chunk in chunks:
                 for cells in chunk:

@@ -151,3 +151,37 @@ def test_matching_ahead_in_a_worker_gives_the_same_report(tmp_path):
     alone, ahead = report("0"), report("1")
     assert alone["findings"] == ahead["findings"] and alone["summary"] == ahead["summary"]
     assert alone["summary"]["rows"] == 20_000
+
+
+def _flagged(path, workers: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SANCTUARY_CHECK_WORKERS": workers}
+    return subprocess.run([sys.executable, "-m", "checker", "audit", str(path), "--only-flagged", "--as-of",
+                           "2024-06-30", *args], capture_output=True, text=True, env=env)
+
+
+def test_judging_in_two_processes_gives_the_same_report(tmp_path):
+    names = ["WEST PUBLISHING CORP", "Acme Paving", "DOE, JANE", "PALANTIR USG INC", "LEXIS NEXIS", ""]
+    rows = ["Vendor Name,Amount,Payment Date,Dept"]
+    rows += [f'"{names[i % len(names)]} {i % 900 if i % 7 else ""}",{i}.25,2020-01-{i % 28 + 1:02d},'
+             f'{"Police" if i % 3 else "Fire"}' + (",extra" if i % 4001 == 0 else "") for i in range(30_000)]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    for fmt in ("json", "table"):
+        alone, split = _flagged(path, "0", "-f", fmt), _flagged(path, "1", "-f", fmt)
+        assert alone.returncode == split.returncode == 0, split.stderr
+        assert alone.stdout == split.stdout
+    report = json.loads(_flagged(path, "1", "-f", "json").stdout)
+    summary = report["summary"]
+    assert summary["rows"] == 30_000 and summary["ragged_rows"]["count"] > 1
+    skipped = [s["row"] for s in summary["skipped"]]
+    assert skipped[0] < 10_000 and skipped[-1] > 20_000  # rows with no vendor name, from both halves
+
+
+def test_an_error_late_in_a_file_judged_in_two_processes_names_the_same_row(tmp_path):
+    rows = ["Vendor Name,Amount,Payment Date"] + [f"Acme {i % 50},{i},2020-01-02" for i in range(20_000)]
+    rows[19_000] = "Acme 1,5,2020-13-45"
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    alone, split = _flagged(path, "0"), _flagged(path, "1")
+    assert alone.returncode == split.returncode == 2
+    assert alone.stderr == split.stderr and "row 19000:" in split.stderr
