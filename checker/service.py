@@ -139,20 +139,20 @@ class Checker:
         """Flagged findings of a large file, its first rows judged here and the rest in a forked process."""
         first = split_audit.first_rows(path)
 
-        def tail() -> tuple[list[Finding], Summary]:
+        def tail() -> tuple[str, Summary]:
             _, rest = open_chunks(path, options)
             tail_summary = Summary(decimal_comma=options.decimal_comma)
             found = self._audit_rows(path, columns, split_audit.skip_rows(rest, first), tail_summary,
                                      only_flagged=True, first_row=first, match_ahead=False)
-            return split_audit.listed(found), tail_summary
+            return split_audit.spool(found), tail_summary
 
         pool, pending = split_audit.start_tail(tail)
         try:
             yield from self._audit_rows(path, columns, split_audit.take_rows(chunks, first), summary,
                                         only_flagged=True, match_ahead=False)
-            found, tail_summary = pending.get()
+            spooled, tail_summary = pending.get()
             summary.merge(tail_summary)
-            yield from found
+            yield from split_audit.unspool(spooled)
         finally:
             pool.terminate()
 

@@ -3,15 +3,18 @@
 Both processes parse the whole file with the same csv reader, so they agree on every row boundary
 (quoted newlines included); the second skips the first rows without judging them. Each judges its rows
 with the same compiled knowledge and numbers them globally, so findings, skipped rows and errors are the
-same as in one process. The second process returns its flagged findings and its summary, which are
-appended after the first's. Used only when a run lists flagged rows only (the listing is small), for
-CSV files of 8 MB or more, on Linux with two or more cores; ``SANCTUARY_CHECK_WORKERS=0`` turns it off.
+same as in one process. The second process spools its flagged findings to a temporary file and returns
+its summary; they are appended after the first's. Used only when a run lists flagged rows only (the
+listing is small), for CSV files of 8 MB or more, on Linux with two or more cores;
+``SANCTUARY_CHECK_WORKERS=0`` turns it off.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,7 +24,10 @@ MIN_FILE_BYTES = 8 * 1024 * 1024
 FIRST_SHARE = 0.55
 """Share of the rows this process judges; the other also parses the rows it skips, so it gets fewer."""
 
-_TAIL: Callable[[], tuple[list[Finding], Summary]] | None = None  # what the forked process runs
+SPOOL_BATCH = 1_000
+"""Findings pickled at a time by ``spool``."""
+
+_TAIL: Callable[[], tuple[str, Summary]] | None = None  # what the forked process runs
 
 
 def wanted(path: str, only_flagged: bool, max_rows: int | None, is_csv: bool) -> bool:
@@ -68,8 +74,8 @@ def take_rows(chunks: Iterator[list[list[str]]], count: int) -> Iterator[list[li
         count -= len(chunk)
 
 
-def start_tail(tail: Callable[[], tuple[list[Finding], Summary]]) -> tuple[Any, Any]:
-    """Fork a process that runs ``tail`` and returns its findings and summary; (pool, pending result)."""
+def start_tail(tail: Callable[[], tuple[str, Summary]]) -> tuple[Any, Any]:
+    """Fork a process that runs ``tail`` (its spooled findings and summary); (pool, pending result)."""
     global _TAIL
     _TAIL = tail
     pool = multiprocessing.get_context("fork").Pool(1)
@@ -77,15 +83,35 @@ def start_tail(tail: Callable[[], tuple[list[Finding], Summary]]) -> tuple[Any, 
     return pool, pool.apply_async(_run_tail)
 
 
-def _run_tail() -> tuple[list[Finding], Summary]:
+def _run_tail() -> tuple[str, Summary]:
     assert _TAIL is not None
     return _TAIL()
 
 
-def listed(findings: Iterator[Finding]) -> list[Finding]:
-    """Findings with their records made, ready to be sent to the other process."""
-    out = list(findings)
-    for f in out:
-        f.record  # noqa: B018 - builds a deferred record before pickling
-    return out
+def spool(findings: Iterator[Finding]) -> str:
+    """Write findings (records made) to a temporary file in batches; its path, for the other process."""
+    fd, path = tempfile.mkstemp(prefix="sanctuary-check-", suffix=".findings")
+    with os.fdopen(fd, "wb") as fh:
+        batch: list[Finding] = []
+        for f in findings:
+            f.record  # noqa: B018 - builds a deferred record before pickling
+            batch.append(f)
+            if len(batch) == SPOOL_BATCH:
+                pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                batch = []
+        pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
 
+
+def unspool(path: str) -> Iterator[Finding]:
+    """The findings written by ``spool``, read back batch by batch; the file is removed afterwards."""
+    try:
+        with open(path, "rb") as fh:
+            while True:
+                try:
+                    batch = pickle.load(fh)
+                except EOFError:
+                    return
+                yield from batch
+    finally:
+        os.unlink(path)
