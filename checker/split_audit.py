@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from checker import prematch
 from checker.models import Finding, Summary
 
 MIN_FILE_BYTES = 8 * 1024 * 1024
@@ -32,8 +33,6 @@ _TAIL: Callable[[], tuple[str, Summary]] | None = None  # what the forked proces
 
 def wanted(path: str, only_flagged: bool, max_rows: int | None, is_csv: bool) -> bool:
     """Whether to judge this file in two processes."""
-    from checker import prematch
-
     if not (only_flagged and max_rows is None and is_csv and prematch.forking_allowed()):
         return False
     if os.environ.get(prematch.ENV) == "1":
