@@ -224,3 +224,14 @@ def test_example_dollar_totals(cli):
     assert d["by_family"]["Palantir Technologies Inc."] == 75_000.0
     assert d["flagged_by_department"]["Police"] == 86_950.0
     assert "MARTINEZ, ANA L" not in d["top_flagged_vendors"]
+
+
+def test_table_report_ends_with_the_evidence_packet(cli):
+    out = cli("audit", EXAMPLE, "--only-flagged", "--as-of", "2026-11-23").out
+    packet = out[out.index("Evidence for the flagged rows"):]
+    assert "Palantir Technologies Inc.\n - Palantir Technologies Inc.: FALCON" in packet
+    assert " - Palantir Technologies Inc.: PALANTIR GOTHAM SOFTWARE (ICE, 2018-01-01–open)" in packet
+    assert "[70CMSD18FR0000094]" in packet and "source: D1 ICE award rows (award 70CMSD18FR0000094)" in packet
+    assert " - BMC 13.105.030(A): https://berkeley.municipal.codes/BMC/13.105.030" in packet
+    md = cli("audit", EXAMPLE, "--only-flagged", "-f", "markdown", "--as-of", "2026-11-23").out
+    assert "## Evidence for the flagged rows" in md and "### Clauses cited" in md

@@ -54,9 +54,11 @@ def render_audit(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False,
     headers = ["Row", "Vendor", "Verdict", "Registry match", "Why"]
     spool = TableSpool(headers) if fmt == "table" else None
     rows = []
+    packet = EvidencePacket()
     for f in run.findings:
         if only_flagged and not f.flagged:
             continue
+        packet.add(f)
         cells = [f.record.row, display_vendor(f, show_individuals), f.verdict, match_text(f), main_reason(f)]
         if spool is not None:
             spool.add([c if w is None else _wrap(c, w) for c, w in zip(cells, AUDIT_WIDTHS, strict=True)])
@@ -73,7 +75,45 @@ def render_audit(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False,
         out.write(tabulate(rows, headers=headers, tablefmt=TABLEFMT[fmt]) + "\n\n")
     else:
         out.write("No findings to list" + (" (only flagged rows were asked for)." if only_flagged else ".") + "\n\n")
+    if packet:
+        out.write(packet.render(fmt == "markdown") + "\n")
     out.write(provenance_line(run) + "\n")
+
+
+class EvidencePacket:
+    """The evidence and clauses behind the flagged rows, once per registry family and clause."""
+
+    def __init__(self) -> None:
+        self.families: dict[str, dict[str, None]] = {}  # family name -> evidence and source lines, in order
+        self.clauses: dict[str, str | None] = {}  # citation -> where its text was read
+
+    def __bool__(self) -> bool:
+        return bool(self.families or self.clauses)
+
+    def add(self, f: Finding) -> None:
+        """Keep the evidence of a flagged finding (others add nothing)."""
+        if not f.flagged:
+            return
+        if f.family_name:
+            lines = self.families.setdefault(f.family_name, {})
+            for r in f.rules:
+                lines.update(dict.fromkeys(r.evidence))
+                lines.update(dict.fromkeys(f"source: {src}" for src in r.sources))
+        for r in f.rules:
+            if r.outcome == f.verdict:
+                self.clauses.setdefault(r.citation, r.clause_url)
+
+    def render(self, markdown: bool) -> str:
+        """A section listing, per family, its evidence and sources, then the clauses cited."""
+        bullet = "-" if markdown else " -"
+        parts = ["## Evidence for the flagged rows" if markdown else "Evidence for the flagged rows"]
+        for family, lines in self.families.items():
+            parts.append(f"\n{'### ' if markdown else ''}{family}")
+            parts.extend(f"{bullet} {line}" for line in lines)
+        if self.clauses:
+            parts.append(f"\n{'### ' if markdown else ''}Clauses cited")
+            parts.extend(f"{bullet} {cite}" + (f": {url}" if url else "") for cite, url in self.clauses.items())
+        return "\n".join(parts) + "\n"
 
 
 def render_screen(run: Run, out: TextIO, fmt: str) -> None:
