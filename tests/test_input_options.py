@@ -200,3 +200,20 @@ def test_a_payee_identifier_the_registry_lists_decides_the_match(cli, tmp_path):
     assert first["verdict"] == "potential_violation"
     assert acme["verdict"] == acme2["verdict"] == "clear" and "identifier" not in acme
     assert bad["identifier"] == "EIN 'xx' is not a valid EIN; not used"
+
+
+def test_a_json_lines_copy_gives_the_same_findings_as_the_csv(cli, tmp_path):
+    import csv
+
+    from conftest import ROOT
+
+    example = ROOT / "examples" / "city-payments.csv"
+    with example.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    copy = tmp_path / "city-payments.jsonl"
+    copy.write_text("".join(json.dumps(r) + "\n" if any(r.values()) else "\n" for r in rows), encoding="utf-8")
+    from_csv = cli("audit", str(example), "-f", "json", *AS_OF).json()
+    from_jsonl = cli("audit", str(copy), "-f", "json", *AS_OF).json()
+    assert [(f["row"], f["verdict"], f["match"]) for f in from_csv["findings"]] == \
+        [(f["row"], f["verdict"], f["match"]) for f in from_jsonl["findings"]]
+    assert from_csv["summary"]["dollars"] == from_jsonl["summary"]["dollars"]
