@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from checker.errors import InputError
+
+if TYPE_CHECKING:
+    import yaml
 
 MAX_NODES = 200_000
 MAX_BYTES = 5 * 1024 * 1024
@@ -45,6 +46,8 @@ class LoadedYaml:
 
 def load_yaml_text(text: str, source: str) -> LoadedYaml:
     """Parse ``text`` (named ``source`` in errors) into plain Python values with line numbers."""
+    import yaml  # imported when first needed: a warm start (compiled cache) reads no YAML
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -78,6 +81,8 @@ def load_yaml_file(path: Path | str) -> LoadedYaml:
 
 
 def _build(node: yaml.Node, path: Path_, lines: dict[Path_, int], budget: list[int], source: str) -> Any:
+    import yaml
+
     budget[0] -= 1
     line = node.start_mark.line + 1
     if budget[0] < 0:
