@@ -94,6 +94,9 @@ class EvidencePacket:
         """Keep the evidence of a flagged finding (others add nothing)."""
         if not f.flagged:
             return
+        if f.product:  # a reseller, or a vendor with no registry match, selling a registry product
+            self.families.setdefault(f.product.rsplit(" (", 1)[-1].rstrip(")"), {})[
+                f"a description names {f.product}; the vendor may be reselling it"] = None
         if f.family_name:
             lines = self.families.setdefault(f.family_name, {})
             for r in f.rules:
@@ -108,6 +111,8 @@ class EvidencePacket:
         bullet = "-" if markdown else " -"
         parts = ["## Evidence for the flagged rows" if markdown else "Evidence for the flagged rows"]
         for family, lines in self.families.items():
+            if not lines:
+                continue
             parts.append(f"\n{'### ' if markdown else ''}{family}")
             parts.extend(f"{bullet} {line}" for line in lines)
         if self.clauses:
