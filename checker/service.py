@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -138,13 +140,14 @@ class Checker:
                       chunks: Iterator[list[list[str]]], summary: Summary) -> Iterator[Finding]:
         """Flagged findings of a large file, its first rows judged here and the rest in a forked process."""
         first = split_audit.first_rows(path)
+        folder = tempfile.mkdtemp(prefix="sanctuary-check-")  # removed at the end, whatever happens
 
         def tail() -> tuple[str, Summary]:
             _, rest = open_chunks(path, options)
             tail_summary = Summary(decimal_comma=options.decimal_comma)
             found = self._audit_rows(path, columns, split_audit.skip_rows(rest, first), tail_summary,
                                      only_flagged=True, first_row=first, match_ahead=False)
-            return split_audit.spool(found), tail_summary
+            return split_audit.spool(found, folder), tail_summary
 
         pool, pending = split_audit.start_tail(tail)
         try:
@@ -155,6 +158,7 @@ class Checker:
             yield from split_audit.unspool(spooled)
         finally:
             pool.terminate()
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _audit_rows(self, path: str, columns: ColumnMap, chunks: Iterator[list[list[str]]],
                     summary: Summary, only_flagged: bool, first_row: int = 0,

@@ -87,9 +87,9 @@ def _run_tail() -> tuple[str, Summary]:
     return _TAIL()
 
 
-def spool(findings: Iterator[Finding]) -> str:
-    """Write findings (records made) to a temporary file in batches; its path, for the other process."""
-    fd, path = tempfile.mkstemp(prefix="sanctuary-check-", suffix=".findings")
+def spool(findings: Iterator[Finding], folder: str) -> str:
+    """Write findings (records made) to a file in ``folder`` in batches; its path, for the other process."""
+    fd, path = tempfile.mkstemp(prefix="tail-", suffix=".findings", dir=folder)
     with os.fdopen(fd, "wb") as fh:
         batch: list[Finding] = []
         for f in findings:
@@ -103,14 +103,11 @@ def spool(findings: Iterator[Finding]) -> str:
 
 
 def unspool(path: str) -> Iterator[Finding]:
-    """The findings written by ``spool``, read back batch by batch; the file is removed afterwards."""
-    try:
-        with open(path, "rb") as fh:
-            while True:
-                try:
-                    batch = pickle.load(fh)
-                except EOFError:
-                    return
-                yield from batch
-    finally:
-        os.unlink(path)
+    """The findings written by ``spool``, read back batch by batch."""
+    with open(path, "rb") as fh:
+        while True:
+            try:
+                batch = pickle.load(fh)
+            except EOFError:
+                return
+            yield from batch

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -16,7 +18,9 @@ REAL = ROOT.parent / "shared" / "data" / "real"
 DATA = Path(__file__).resolve().parent / "data"
 
 # The compiled-knowledge cache goes to a fresh folder for the test session, never the user's own cache.
-os.environ.setdefault("SANCTUARY_CHECK_CACHE", tempfile.mkdtemp(prefix="sanctuary-check-test-cache-"))
+if "SANCTUARY_CHECK_CACHE" not in os.environ:
+    os.environ["SANCTUARY_CHECK_CACHE"] = tempfile.mkdtemp(prefix="sanctuary-check-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["SANCTUARY_CHECK_CACHE"], True)
 
 
 @dataclass
