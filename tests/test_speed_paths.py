@@ -182,6 +182,14 @@ def test_an_error_late_in_a_file_judged_in_two_processes_names_the_same_row(tmp_
     rows[19_000] = "Acme 1,5,2020-13-45"
     path = tmp_path / "bad.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    import glob
+    import tempfile
+
+    def spools() -> set[str]:
+        return {p for p in glob.glob(os.path.join(tempfile.gettempdir(), "sanctuary-check-*")) if "test-cache" not in p}
+
+    before = spools()
     alone, split = _flagged(path, "0"), _flagged(path, "1")
     assert alone.returncode == split.returncode == 2
     assert alone.stderr == split.stderr and "row 19000:" in split.stderr
+    assert spools() == before  # the second process's spool folder is gone too
