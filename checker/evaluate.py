@@ -7,7 +7,7 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checker.errors import InputError
+from checker.errors import InputError, open_input
 from checker.matcher import Matcher
 
 TIERS = ("strong", "medium", "decoy")
@@ -70,11 +70,7 @@ class Report:
 def load_cases(path: Path | str) -> list[Case]:
     """Read a labelled CSV (``vendor,expected_family,tier[,note]``)."""
     p = Path(path)
-    try:
-        fh = p.open(newline="", encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(str(p), "no such file") from None
-    with fh:
+    with open_input(p, "a CSV file", newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         missing = {"vendor", "expected_family", "tier"} - set(reader.fieldnames or ())
         if missing:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from checker.errors import InputError
+from checker.errors import InputError, open_input
 from checker.matcher import Match
 from checker.models import Record
 from checker.normalize import normalize
@@ -72,11 +72,7 @@ class Waiver:
 
 
 def _from_csv(path: Path) -> LoadedYaml:
-    try:
-        fh = path.open(newline="", encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    with fh:
+    with open_input(path, "a CSV file", newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         unknown = set(reader.fieldnames or ()) - set(CSV_FIELDS)
         if unknown:

@@ -8,11 +8,12 @@ every value's line is kept so that an error can name the YAML line.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.errors import InputError
+from checker.errors import InputError, open_input
 
 if TYPE_CHECKING:
     import yaml
@@ -64,17 +65,13 @@ def load_yaml_text(text: str, source: str) -> LoadedYaml:
 def load_yaml_file(path: Path | str) -> LoadedYaml:
     """Read and parse a YAML file, refusing oversized files with a clear error."""
     p = Path(path)
-    try:
-        size = p.stat().st_size
+    with open_input(p, "a YAML file", "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
         if size > MAX_BYTES:
             raise InputError(str(p), f"file is {size:,} bytes; YAML inputs are limited to {MAX_BYTES:,}")
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(str(p), "no such file") from None
-    except IsADirectoryError:
-        raise InputError(str(p), "is a directory, not a YAML file") from None
-    except PermissionError:
-        raise InputError(str(p), "cannot be read (permission denied)") from None
+        raw = fh.read()
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(str(p), f"is not UTF-8 text (byte {exc.start})") from None
     return load_yaml_text(text, str(p))

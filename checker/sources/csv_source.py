@@ -12,7 +12,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from checker.errors import InputError
+from checker.errors import InputError, open_input
 from checker.models import ACTIONS, Record, Skipped
 from checker.sources.columns import ColumnMap, map_columns
 from checker.sources.values import parse_date
@@ -90,15 +90,8 @@ class CsvRows:
 def open_csv(path: Path | str) -> CsvRows:
     """Open a CSV export whatever its encoding, delimiter and line endings, and read its header."""
     p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            head = fh.read(SAMPLE_BYTES)
-    except FileNotFoundError:
-        raise InputError(str(p), "no such file") from None
-    except IsADirectoryError:
-        raise InputError(str(p), "is a directory, not a CSV file") from None
-    except PermissionError:
-        raise InputError(str(p), "cannot be read (permission denied)") from None
+    with open_input(p, "a CSV file", "rb") as fh:
+        head = fh.read(SAMPLE_BYTES)
     if not head.strip():
         raise InputError(str(p), "file is empty")
     encoding = detect_encoding(head)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from checker.errors import InputError
+from checker.errors import InputError, open_input
 
 
 def jsonl_rows(path: Path | str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
@@ -16,12 +16,7 @@ def jsonl_rows(path: Path | str) -> tuple[list[str], Iterator[tuple[int, list[st
     A blank line is a blank row; a line that is not a JSON object is an error naming the line.
     """
     p = Path(path)
-    try:
-        fh = p.open("r", encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(str(p), "no such file") from None
-    except (IsADirectoryError, PermissionError) as exc:
-        raise InputError(str(p), f"cannot be read ({type(exc).__name__})") from None
+    fh = open_input(p, "a JSON Lines file", encoding="utf-8-sig")
     lines = enumerate(fh, start=1)
     header: list[str] | None = None
     first: dict | None = None
