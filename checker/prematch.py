@@ -14,14 +14,12 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 
-from checker.matcher import Matcher, Outcome
+from checker.matcher import Matcher
+from checker.worker import ForkedWorker
 
 ENV = "SANCTUARY_CHECK_WORKERS"
 MIN_FILE_BYTES = 4 * 1024 * 1024
 """Files smaller than this are judged in one process (starting a worker would not pay)."""
-
-_FORKED: Matcher | None = None  # the matcher a forked worker inherits
-
 
 def forking_allowed() -> bool:
     """Worker processes are allowed (not turned off) and can be forked here (Linux)."""
@@ -43,52 +41,48 @@ def wanted(path: str) -> bool:
     return (os.cpu_count() or 1) >= 2 and size >= MIN_FILE_BYTES
 
 
-def _match(names: list[str]) -> list[Outcome]:
-    assert _FORKED is not None
-    return _FORKED.match_many(names)
-
-
 def prematched(chunks: Iterator[list[list[str]]], vendor: int, matcher: Matcher,
                needed: Callable[[str], bool]) -> Iterator[list[list[str]]]:
     """The same chunks of rows, in order; each chunk's new vendor names were matched in a worker meanwhile.
 
     ``needed(cell)`` says whether a vendor cell still needs an outcome (the caller may know it already).
+    The worker matches chunk k+1's names while the caller judges chunk k.
     """
-    global _FORKED
-    _FORKED = matcher
-    pool = multiprocessing.get_context("fork").Pool(1)
-    _FORKED = None
+    worker = ForkedWorker(matcher.match_many)
     try:
         in_flight: set[str] = set()
-        pending = None
+        pending: tuple[list[list[str]], list[str]] | None = None
         for chunk in chunks:
-            submitted = _submit(pool, chunk, vendor, matcher, needed, in_flight)
+            batch = _new_names(chunk, vendor, matcher, needed, in_flight)
             if pending is not None:
-                yield _finish(pending, matcher, in_flight)
-            pending = submitted
+                _prime(worker, pending[1], matcher, in_flight)
+            if batch:
+                worker.send(batch)
+            if pending is not None:
+                yield pending[0]
+            pending = chunk, batch
         if pending is not None:
-            yield _finish(pending, matcher, in_flight)
+            _prime(worker, pending[1], matcher, in_flight)
+            yield pending[0]
     finally:
-        pool.terminate()
+        worker.close()
 
 
-def _submit(pool, chunk: list[list[str]], vendor: int, matcher: Matcher, needed: Callable[[str], bool],
-            in_flight: set[str]):
+def _new_names(chunk: list[list[str]], vendor: int, matcher: Matcher, needed: Callable[[str], bool],
+               in_flight: set[str]) -> list[str]:
     names: dict[str, None] = {}
     for cells in chunk:
         if vendor < len(cells) and needed(cells[vendor]):
             name = " ".join(cells[vendor].split())
             if name and name not in in_flight and not matcher.knows(name):
                 names[name] = None
-    batch = list(names)
-    in_flight.update(batch)
-    return chunk, batch, pool.apply_async(_match, (batch,)) if batch else None
+    in_flight.update(names)
+    return list(names)
 
 
-def _finish(pending, matcher: Matcher, in_flight: set[str]) -> list[list[str]]:
-    chunk, batch, result = pending
-    if result is not None:
-        for name, outcome in zip(batch, result.get(), strict=True):
-            matcher.remember(name, outcome)
-            in_flight.discard(name)
-    return chunk
+def _prime(worker: ForkedWorker, batch: list[str], matcher: Matcher, in_flight: set[str]) -> None:
+    if not batch:
+        return
+    for name, outcome in zip(batch, worker.receive(), strict=True):
+        matcher.remember(name, outcome)
+        in_flight.discard(name)

@@ -149,15 +149,15 @@ class Checker:
                                      only_flagged=True, first_row=first, match_ahead=False)
             return split_audit.spool(found, folder), tail_summary
 
-        pool, pending = split_audit.start_tail(tail)
+        worker = split_audit.start_tail(tail)
         try:
             yield from self._audit_rows(path, columns, split_audit.take_rows(chunks, first), summary,
                                         only_flagged=True, match_ahead=False)
-            spooled, tail_summary = pending.get()
+            spooled, tail_summary = worker.receive()
             summary.merge(tail_summary)
             yield from split_audit.unspool(spooled)
         finally:
-            pool.terminate()
+            worker.close()
             shutil.rmtree(folder, ignore_errors=True)
 
     def _audit_rows(self, path: str, columns: ColumnMap, chunks: Iterator[list[list[str]]],

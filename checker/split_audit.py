@@ -11,15 +11,14 @@ listing is small), for CSV files of 8 MB or more, on Linux with two or more core
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from checker import prematch
 from checker.models import Finding, Summary
+from checker.worker import ForkedWorker
 
 MIN_FILE_BYTES = 8 * 1024 * 1024
 FIRST_SHARE = 0.55
@@ -27,9 +26,6 @@ FIRST_SHARE = 0.55
 
 SPOOL_BATCH = 1_000
 """Findings pickled at a time by ``spool``."""
-
-_TAIL: Callable[[], tuple[str, Summary]] | None = None  # what the forked process runs
-
 
 def wanted(path: str, only_flagged: bool, max_rows: int | None, is_csv: bool) -> bool:
     """Whether to judge this file in two processes."""
@@ -73,18 +69,11 @@ def take_rows(chunks: Iterator[list[list[str]]], count: int) -> Iterator[list[li
         count -= len(chunk)
 
 
-def start_tail(tail: Callable[[], tuple[str, Summary]]) -> tuple[Any, Any]:
-    """Fork a process that runs ``tail`` (its spooled findings and summary); (pool, pending result)."""
-    global _TAIL
-    _TAIL = tail
-    pool = multiprocessing.get_context("fork").Pool(1)
-    _TAIL = None
-    return pool, pool.apply_async(_run_tail)
-
-
-def _run_tail() -> tuple[str, Summary]:
-    assert _TAIL is not None
-    return _TAIL()
+def start_tail(tail: Callable[[], tuple[str, Summary]]) -> ForkedWorker:
+    """Fork a process that runs ``tail`` at once; ``receive()`` gives its spool path and summary."""
+    worker = ForkedWorker(lambda _: tail())
+    worker.send(None)
+    return worker
 
 
 def spool(findings: Iterator[Finding], folder: str) -> str:

@@ -1,0 +1,58 @@
+"""A forked worker process that answers requests one at a time over a pipe, and is killed when done.
+
+multiprocessing.Pool keeps helper threads and locks in the parent; a Ctrl-C that lands while one of them
+holds a lock can hang the pool's shutdown. This worker has none: the parent sends a request, later
+receives its reply, and never sends while a reply is due, so neither side can block the other; closing
+kills the child outright. The child inherits the parent's memory (fork), so a handler can use the loaded
+knowledge without sending it, and it ignores SIGINT (the parent decides what a Ctrl-C means).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+
+class ForkedWorker:
+    """A child process running ``handler(request)`` for each request sent to it."""
+
+    def __init__(self, handler: Callable[[Any], Any]) -> None:
+        context = multiprocessing.get_context("fork")
+        self._conn, child_end = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child_end, handler), daemon=True)
+        self._process.start()
+        child_end.close()
+
+    def send(self, request: Any) -> None:
+        """Ask for ``handler(request)``; receive the reply before sending again."""
+        self._conn.send(request)
+
+    def receive(self) -> Any:
+        """The reply to the last request; an exception raised by the handler is raised here."""
+        ok, value = self._conn.recv()
+        if not ok:
+            raise value
+        return value
+
+    def close(self) -> None:
+        """Kill the child (whatever it is doing) and release the pipe."""
+        self._process.kill()
+        self._process.join()
+        self._conn.close()
+
+
+def _serve(conn: Connection, handler: Callable[[Any], Any]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        try:
+            reply: tuple[bool, Any] = (True, handler(request))
+        except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            reply = (False, exc)
+        conn.send(reply)
