@@ -107,10 +107,9 @@ class Judge:
         if found is None:
             if len(self.product_free) >= SHARED_LIMIT:
                 self.product_free.clear()
-            text = description.strip()
-            found = self.product_free[description] = not text or (
-                self.products.scan(text, vendor_is_reseller=False) is None
-                and self.products.scan(text, vendor_is_reseller=True) is None)
+            # The reseller scan finds everything the other finds, and more: one scan answers for both.
+            found = self.product_free[description] = \
+                self.products.scan(description.strip(), vendor_is_reseller=True) is None
         return found
 
     def _period(self, day: date) -> tuple[int, bool]:

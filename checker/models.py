@@ -169,6 +169,15 @@ class Dollars:
     flagged_by_fiscal_year: Counter[str] = field(default_factory=Counter)
     flagged_by_vendor: Counter[str] = field(default_factory=Counter)
 
+    def merge(self, other: Dollars) -> None:
+        """Add the totals of other rows."""
+        self.total += other.total
+        self.rows += other.rows
+        self.unreadable += other.unreadable
+        for name in ("by_verdict", "by_family", "flagged_by_department", "flagged_by_fiscal_year",
+                     "flagged_by_vendor"):
+            getattr(self, name).update(getattr(other, name))
+
     def add(self, finding: Finding, amount: float | None) -> None:
         """Add one row's amount (None: the cell could not be read as an amount, counted apart)."""
         if amount is None:
@@ -221,15 +230,7 @@ class Summary:
         self.persons += other.persons
         self.ragged += other.ragged
         self.ragged_rows.extend(other.ragged_rows[:max(0, RAGGED_ROWS_KEPT - len(self.ragged_rows))])
-        d, o = self.dollars, other.dollars
-        d.total += o.total
-        d.rows += o.rows
-        d.unreadable += o.unreadable
-        for mine, theirs in ((d.by_verdict, o.by_verdict), (d.by_family, o.by_family),
-                             (d.flagged_by_department, o.flagged_by_department),
-                             (d.flagged_by_fiscal_year, o.flagged_by_fiscal_year),
-                             (d.flagged_by_vendor, o.flagged_by_vendor)):
-            mine.update(theirs)
+        self.dollars.merge(other.dollars)
 
     def skip(self, skipped: Skipped) -> None:
         """Count one skipped row (it still counts as a row read)."""

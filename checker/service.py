@@ -23,7 +23,7 @@ from checker.rulesets import RuleSet, select_rulesets
 from checker.sources.columns import ColumnMap
 from checker.sources.csv_source import RowConverter
 from checker.sources.holdings_source import read_holdings
-from checker.sources.records import JSONL_SUFFIXES, XLSX_SUFFIXES, ReadOptions, open_chunks
+from checker.sources.records import ReadOptions, is_csv, open_chunks
 from checker.sources.values import PLAIN_NUMBER, parse_amount
 from checker.waivers import load_waivers
 
@@ -129,8 +129,7 @@ class Checker:
         options = options or ReadOptions()
         columns, chunks = open_chunks(path, options)
         summary = Summary(decimal_comma=options.decimal_comma)
-        is_csv = options.sheet is None and Path(path).suffix.lower() not in XLSX_SUFFIXES + JSONL_SUFFIXES
-        if split_audit.wanted(str(path), only_flagged, max_rows, is_csv):
+        if split_audit.wanted(str(path), only_flagged, max_rows, is_csv(path, options)):
             findings = self._audit_in_two(str(path), options, columns, chunks, summary)
         else:
             findings = self._audit_rows(path, columns, _limited(chunks, max_rows, path), summary, only_flagged)
@@ -178,7 +177,7 @@ class Checker:
         tallies: dict[int, PlainTally] = {}  # by id() of the shared judgement, which each tally keeps alive
         vendor, description, amount, action = columns.vendor, columns.description, columns.amount, columns.action
         width = len(columns.header)
-        date_columns, known_dates, known_actions = convert.date_columns, convert.known_dates, convert.known_actions
+        date_columns, known_dates, known_actions = convert.date_columns, convert.dates, convert.actions
         id_columns = [i for _, i in columns.identifier_columns]
         decimal_comma = summary.decimal_comma
         plain_number = PLAIN_NUMBER.fullmatch
@@ -190,11 +189,11 @@ class Checker:
                 for cells in chunk:
                     row += 1
                     if len(cells) != width:
-                        tally = None
-                    elif id_columns:  # a payee identifier can decide the match: it is part of the key
-                        tally = plain.get("\x1f".join([cells[vendor], *[cells[i] for i in id_columns]]))
-                    else:
-                        tally = plain.get(cells[vendor])
+                        key = tally = None
+                    else:  # a payee identifier can decide the match, so it is part of the key
+                        key = "\x1f".join([cells[vendor], *[cells[i] for i in id_columns]]) if id_columns \
+                            else cells[vendor]
+                        tally = plain.get(key)
                     if tally is not None and (description is None or product_free(cells[description])
                                               or no_product(cells[description])):
                         if "\x00" in "".join(cells) or (action is not None and cells[action] not in known_actions):
@@ -223,9 +222,7 @@ class Checker:
                     if j.match is None and not j.flagged and item.ragged is None and no_product(item.description):
                         if len(plain) >= PLAIN_LIMIT:
                             plain.clear()
-                        key = "\x1f".join([cells[vendor], *[cells[i] for i in id_columns]]) if id_columns \
-                            else cells[vendor]
-                        plain[key] = tallies.setdefault(id(j), PlainTally(j))
+                        plain[key] = tallies.setdefault(id(j), PlainTally(j))  # key: this row is full-width
                         convert.valid(row, cells)  # so that its date and action cells are known
                     finding = Finding(item, j)
                     summary.add(finding)

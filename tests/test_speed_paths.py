@@ -119,7 +119,7 @@ def test_streamed_table_is_laid_out_as_tabulate_does():
 
     from tabulate import tabulate
 
-    from checker.formats.text_table import write_table
+    from checker.formats.text_table import TableSpool
 
     rnd = random.Random(5)
     words = ["WEST", "PUBLISHING CORP", "x", "potential_violation", "clear", "(individual payee)",
@@ -129,8 +129,10 @@ def test_streamed_table_is_laid_out_as_tabulate_does():
         rows = [[rnd.randint(1, 10 ** rnd.randint(1, 7))] +
                 ["\n".join(rnd.choice(words) for _ in range(rnd.randint(1, 3))) for _ in range(4)]
                 for _ in range(rnd.randint(1, 8))]
-        out = io.StringIO()
-        write_table(out, headers, rows)
+        out, spool = io.StringIO(), TableSpool(headers)
+        for row in rows:
+            spool.add(row)
+        spool.write(out)
         assert out.getvalue() == tabulate(rows, headers=headers, tablefmt="simple")
 
 

@@ -50,14 +50,6 @@ class TableSpool:
         self._file.close()
 
 
-def write_table(out: TextIO, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """Write a whole table at once."""
-    spool = TableSpool(headers)
-    for row in rows:
-        spool.add(row)
-    spool.write(out)
-
-
 def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
     first = cells[0].rjust(widths[0])
     rest = [cell.ljust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]

@@ -130,38 +130,27 @@ class RowConverter:
         self.path = str(path)
         self.columns = columns
         self.width = len(columns.header)
-        self._dates: dict[str, date | None] = {}
-        self._actions: dict[str, str] = {}
+        self.dates: dict[str, date | None] = {}  # date cell as read -> its date (None when blank)
+        self.actions: dict[str, str | None] = {}  # action cell as read -> the action (None when blank)
         self.date_columns = tuple(i for i in (columns.action_date, columns.date, columns.contract_start,
                                               columns.contract_end) if i is not None)
         self._id_columns = columns.identifier_columns
-        self.known_dates: set[str] = set()
-        self.known_actions: set[str] = set()
 
     def valid(self, row: int, cells: list[str]) -> bool:
         """Check a full-width row whose vendor cell was read before: NUL bytes, dates, contract action.
 
-        Raises the same error reading it would; True otherwise. Date and action cells found valid are
-        added to ``known_dates`` and ``known_actions``, so a caller can skip this for cells seen before.
+        Raises the same error reading it would; True otherwise. Cells found valid are kept in ``dates``
+        and ``actions``, so a caller can skip this for a row whose cells are all there.
         """
         if "\x00" in "".join(cells):
             raise InputError(self.path, f"row {row}: contains NUL bytes (a binary or mis-encoded file?)")
         try:
             for i in self.date_columns:
-                self._date(cells[i].strip() or None)
-                self._remember(self.known_dates, cells[i])
+                self._date(cells, i)
         except ValueError as exc:
             raise InputError(self.path, f"row {row}: {exc}") from None
-        if self.columns.action is not None:
-            self._action(row, cells[self.columns.action].strip() or None)
-            self._remember(self.known_actions, cells[self.columns.action])
+        self._action(row, cells, self.columns.action)
         return True
-
-    @staticmethod
-    def _remember(known: set[str], cell: str) -> None:
-        if len(known) >= MEMO_LIMIT:
-            known.clear()
-        known.add(cell)
 
     def __call__(self, row: int, cells: list[str]) -> Record | Skipped:
         c = self.columns
@@ -177,10 +166,10 @@ class RowConverter:
         try:
             return Record(
                 row, " ".join(vendor.split()),
-                self._action(row, _cell(cells, c.action)),
-                self._date(_cell(cells, c.action_date) or _cell(cells, c.date)),
-                self._date(_cell(cells, c.contract_start)),
-                self._date(_cell(cells, c.contract_end)),
+                self._action(row, cells, c.action),
+                self._date(cells, c.action_date) or self._date(cells, c.date),
+                self._date(cells, c.contract_start),
+                self._date(cells, c.contract_end),
                 _cell(cells, c.amount), _cell(cells, c.department), _cell(cells, c.fiscal_year),
                 _cell(cells, c.description), _cell(cells, c.contract_id),
                 None, n if n != self.width else None,
@@ -198,29 +187,33 @@ class RowConverter:
             return Skipped(row, "total row (an amount with no vendor)")
         return Skipped(row, f"no vendor name in column {c.header[c.vendor]!r}")
 
-    def _date(self, text: str | None) -> date | None:
-        if text is None:
+    def _date(self, cells: list[str], index: int | None) -> date | None:
+        """The date in a cell (None when there is no such cell or it is blank), remembered per cell text."""
+        if index is None or index >= len(cells):
             return None
-        found = self._dates.get(text, _UNSEEN)
+        cell = cells[index]
+        found = self.dates.get(cell, _UNSEEN)
         if found is _UNSEEN:
-            if len(self._dates) >= MEMO_LIMIT:
-                self._dates.clear()
-            found = self._dates[text] = parse_date(text)
+            if len(self.dates) >= MEMO_LIMIT:
+                self.dates.clear()
+            found = self.dates[cell] = parse_date(cell.strip() or None)
         return found  # type: ignore[return-value]
 
-    def _action(self, row: int, text: str | None) -> str | None:
-        if text is None:
+    def _action(self, row: int, cells: list[str], index: int | None) -> str | None:
+        """The contract action in a cell, normalised ("renewal" is "renewed"), remembered per cell text."""
+        if index is None or index >= len(cells):
             return None
-        action = self._actions.get(text)
-        if action is None:
-            action = text.lower()
-            if action == "renewal":
-                action = "renewed"
-            if action not in ACTIONS:
-                raise InputError(self.path, f"row {row}: contract action {action!r} is not one of {', '.join(ACTIONS)}")
-            if len(self._actions) >= MEMO_LIMIT:
-                self._actions.clear()
-            self._actions[text] = action
+        cell = cells[index]
+        if cell in self.actions:
+            return self.actions[cell]
+        action = cell.strip().lower() or None
+        if action == "renewal":
+            action = "renewed"
+        if action is not None and action not in ACTIONS:
+            raise InputError(self.path, f"row {row}: contract action {action!r} is not one of {', '.join(ACTIONS)}")
+        if len(self.actions) >= MEMO_LIMIT:
+            self.actions.clear()
+        self.actions[cell] = action
         return action
 
 
@@ -231,8 +224,3 @@ def _cell(cells: list[str], index: int | None) -> str | None:
     if index is None or index >= len(cells):
         return None
     return cells[index].strip() or None
-
-
-def to_record(p: Path | str, row: int, cells: list[str], columns: ColumnMap) -> Record | Skipped:
-    """One row as a Record or Skipped (for a single row; streams use one RowConverter)."""
-    return RowConverter(p, columns)(row, cells)

@@ -8,9 +8,8 @@ from itertools import islice
 from pathlib import Path
 
 from checker.errors import InputError
-from checker.models import Record, Skipped
 from checker.sources.columns import ColumnMap, map_columns
-from checker.sources.csv_source import RowConverter, open_csv
+from checker.sources.csv_source import open_csv
 from checker.sources.jsonl_source import jsonl_rows
 from checker.sources.xlsx_source import xlsx_rows
 
@@ -48,10 +47,15 @@ CHUNK_ROWS = 8_192
 """Rows handed over at a time by ``open_chunks``."""
 
 
+def is_csv(path: str | Path, options: ReadOptions) -> bool:
+    """True when the file is read as CSV (not a workbook sheet, not JSON Lines)."""
+    return options.sheet is None and Path(path).suffix.lower() not in XLSX_SUFFIXES + JSONL_SUFFIXES
+
+
 def open_chunks(path: str | Path, options: ReadOptions) -> tuple[ColumnMap, Iterator[list[list[str]]]]:
     """The column mapping and the data rows in lists (rows are numbered from 1 by position)."""
     p = Path(path)
-    if p.suffix.lower() in XLSX_SUFFIXES + JSONL_SUFFIXES or options.sheet is not None:
+    if not is_csv(p, options):
         columns, rows = open_rows(p, options)
         return columns, _chunked(cells for _, cells in rows)
     opened = open_csv(p)
@@ -61,11 +65,3 @@ def open_chunks(path: str | Path, options: ReadOptions) -> tuple[ColumnMap, Iter
 def _chunked(cells: Iterator[list[str]]) -> Iterator[list[list[str]]]:
     while block := list(islice(cells, CHUNK_ROWS)):
         yield block
-
-
-def read_records(path: str | Path, options: ReadOptions | None = None) -> Iterator[Record | Skipped]:
-    """Records and skipped rows of a CSV, .xlsx or JSON Lines file."""
-    p = Path(path)
-    columns, rows = open_rows(p, options or ReadOptions())
-    convert = RowConverter(p, columns)
-    return (convert(row, cells) for row, cells in rows)
