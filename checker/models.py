@@ -94,7 +94,7 @@ class Judgement:
     product: str | None = None
     decision: str | None = None
     identifier: str | None = None
-    rendered: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    rendered: dict[str, str] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
     """Renderings of this judgement by output formats, made once and reused for every row sharing it."""
 
     @property

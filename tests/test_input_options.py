@@ -217,3 +217,27 @@ def test_a_json_lines_copy_gives_the_same_findings_as_the_csv(cli, tmp_path):
     assert [(f["row"], f["verdict"], f["match"]) for f in from_csv["findings"]] == \
         [(f["row"], f["verdict"], f["match"]) for f in from_jsonl["findings"]]
     assert from_csv["summary"]["dollars"] == from_jsonl["summary"]["dollars"]
+
+
+def test_shareable_wording_is_not_mixed_up_with_an_earlier_report_of_the_same_checker(tmp_path):
+    import io
+    from datetime import date
+
+    from checker.formats.json_format import render_json
+    from checker.service import Checker
+
+    f = _write(tmp_path, "d.csv", "Vendor Name\nTHOMSON PLUMBING SUPPLY\nTHOMSON PLUMBING SUPPLY\n")
+    d = _write(tmp_path, "d.yaml", "decisions:\n  - vendor: THOMSON PLUMBING SUPPLY\n    decision: different\n"
+                                   "    entity: thomson-reuters\n    who: J. Smith, Purchasing\n"
+                                   "    when: 2024-03-01\n    why: local plumbing firm\n")
+    checker = Checker(as_of=date(2024, 6, 30), decisions=d)
+
+    def report(shareable: bool) -> str:
+        run = checker.audit(f)
+        out = io.StringIO()
+        render_json(run.for_publication() if shareable else run, out)
+        return out.getvalue()
+
+    assert "J. Smith" in report(False)
+    assert "J. Smith" not in report(True)  # a judgement's cached rendering is not reused for its scrubbed copy
+    assert "J. Smith" in report(False)
