@@ -356,7 +356,6 @@ def _table(run: Run, listed: list[Finding], show_individuals: bool, only_flagged
         w(f'<th scope="col" data-key="{key}" data-type="{kind}"{sort}><button type="button">{label}</button></th>')
     w('<th scope="col" data-col="evidence">Evidence and sources</th></tr></thead>\n<tbody>\n')
     decimal_comma = run.summary.decimal_comma
-    shared: dict[int, tuple[object, str]] = {}  # by id() of the judgement, which the entry keeps alive
 
     def row_html(f: Finding) -> str:
         r = f.record
@@ -370,10 +369,10 @@ def _table(run: Run, listed: list[Finding], show_individuals: bool, only_flagged
             value = parse_amount(r.amount, decimal_comma) if r.amount is not None else None
             text = _e(r.amount) if value is None else f"{value:,.2f}"
             cells.append(f'<td class="num" data-v="{"" if value is None else repr(value)}">{text}</td>')
-        entry = shared.get(id(f.judgement))
-        if entry is None:
-            entry = shared[id(f.judgement)] = (f.judgement, _judgement_cells(f))
-        return f'<tr data-verdict="{_e(f.verdict)}">{"".join(cells)}{entry[1]}</tr>\n'
+        judged = f.judgement.rendered.get("html")  # made once per judgement shared by many rows
+        if judged is None:
+            judged = f.judgement.rendered["html"] = _judgement_cells(f)
+        return f'<tr data-verdict="{_e(f.verdict)}">{"".join(cells)}{judged}</tr>\n'
 
     def write_rows(items: list[Finding]) -> None:
         for i in range(0, len(items), CHUNK):
