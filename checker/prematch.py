@@ -9,36 +9,18 @@ more cores; ``SANCTUARY_CHECK_WORKERS=0`` turns it off and ``=1`` forces it on.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import sys
 from collections.abc import Callable, Iterator
 
 from checker.matcher import Matcher
-from checker.worker import ForkedWorker
+from checker.worker import ForkedWorker, worth_a_worker
 
-ENV = "SANCTUARY_CHECK_WORKERS"
 MIN_FILE_BYTES = 4 * 1024 * 1024
 """Files smaller than this are judged in one process (starting a worker would not pay)."""
-
-def forking_allowed() -> bool:
-    """Worker processes are allowed (not turned off) and can be forked here (Linux)."""
-    return os.environ.get(ENV, "") != "0" and sys.platform.startswith("linux") \
-        and "fork" in multiprocessing.get_all_start_methods()
 
 
 def wanted(path: str) -> bool:
     """Whether to match ahead in a worker for this input file."""
-    setting = os.environ.get(ENV, "")
-    if not forking_allowed():
-        return False
-    if setting == "1":
-        return True
-    try:
-        size = os.path.getsize(path)
-    except OSError:
-        return False
-    return (os.cpu_count() or 1) >= 2 and size >= MIN_FILE_BYTES
+    return worth_a_worker(path, MIN_FILE_BYTES)
 
 
 def prematched(chunks: Iterator[list[list[str]]], vendor: int, matcher: Matcher,

@@ -16,9 +16,8 @@ import pickle
 import tempfile
 from collections.abc import Callable, Iterator
 
-from checker import prematch
 from checker.models import Finding, Summary
-from checker.worker import ForkedWorker
+from checker.worker import ForkedWorker, worth_a_worker
 
 MIN_FILE_BYTES = 8 * 1024 * 1024
 FIRST_SHARE = 0.55
@@ -29,14 +28,7 @@ SPOOL_BATCH = 1_000
 
 def wanted(path: str, only_flagged: bool, max_rows: int | None, is_csv: bool) -> bool:
     """Whether to judge this file in two processes."""
-    if not (only_flagged and max_rows is None and is_csv and prematch.forking_allowed()):
-        return False
-    if os.environ.get(prematch.ENV) == "1":
-        return True
-    try:
-        return (os.cpu_count() or 1) >= 2 and os.path.getsize(path) >= MIN_FILE_BYTES
-    except OSError:
-        return False
+    return only_flagged and max_rows is None and is_csv and worth_a_worker(path, MIN_FILE_BYTES)
 
 
 def first_rows(path: str) -> int:

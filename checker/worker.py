@@ -10,10 +10,28 @@ knowledge without sending it, and it ignores SIGINT (the parent decides what a C
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import sys
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
+
+ENV = "SANCTUARY_CHECK_WORKERS"
+"""``0`` never starts a worker process; ``1`` always does (where it can fork); unset: large files only."""
+
+
+def worth_a_worker(path: str, min_bytes: int) -> bool:
+    """Whether a worker process pays for this input: Linux (fork), two or more cores, a file this large."""
+    setting = os.environ.get(ENV, "")
+    if setting == "0" or not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if setting == "1":
+        return True
+    try:
+        return (os.cpu_count() or 1) >= 2 and os.path.getsize(path) >= min_bytes
+    except OSError:
+        return False
 
 
 class ForkedWorker:
