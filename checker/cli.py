@@ -151,7 +151,7 @@ def audit(
     from checker.formats.csv_format import render_csv
     from checker.formats.human import render_audit
     from checker.formats.json_format import render_json
-    from checker.progress import with_progress
+    from checker.progress import Progress
     from checker.service import Checker
     from checker.sources.columns import parse_mapping
     from checker.sources.records import ReadOptions
@@ -164,27 +164,31 @@ def audit(
                       waivers=waivers)
     if fmt is AuditFormat.xlsx and output is None:
         raise InputError("--format xlsx", "an Excel report needs --output PATH.xlsx")
-    run = checker.audit(file, options=options, max_rows=max_rows, only_flagged=only_flagged)
+    progress = None if quiet else Progress(f"Auditing {file}")
+    run = checker.audit(file, options=options, max_rows=max_rows, only_flagged=only_flagged,
+                        progress=progress.update if progress else None)
     if shareable:
         run = run.for_publication()
-    if not quiet:
-        run.findings = with_progress(run.findings, f"Auditing {file}")
-    with open_output(output, binary=fmt is AuditFormat.xlsx) as out:
-        if fmt is AuditFormat.xlsx:
-            from checker.formats.xlsx_format import render_xlsx
+    try:
+        with open_output(output, binary=fmt is AuditFormat.xlsx) as out:
+            if fmt is AuditFormat.xlsx:
+                from checker.formats.xlsx_format import render_xlsx
 
-            render_xlsx(run, out, only_flagged=only_flagged, show_individuals=show_individuals)
-        elif fmt is AuditFormat.html:
-            from checker.formats.html_format import render_html
+                render_xlsx(run, out, only_flagged=only_flagged, show_individuals=show_individuals)
+            elif fmt is AuditFormat.html:
+                from checker.formats.html_format import render_html
 
-            render_html(run, out, only_flagged=only_flagged, show_individuals=show_individuals)
-        elif fmt is AuditFormat.json:
-            render_json(run, out, only_flagged=only_flagged)
-        elif fmt is AuditFormat.csv:
-            render_csv(run, out, only_flagged=only_flagged, show_individuals=show_individuals)
-        else:
-            render_audit(run, out, fmt.value, only_flagged=only_flagged, show_individuals=show_individuals,
-                         subject=f"Audit of {file}")
+                render_html(run, out, only_flagged=only_flagged, show_individuals=show_individuals)
+            elif fmt is AuditFormat.json:
+                render_json(run, out, only_flagged=only_flagged)
+            elif fmt is AuditFormat.csv:
+                render_csv(run, out, only_flagged=only_flagged, show_individuals=show_individuals)
+            else:
+                render_audit(run, out, fmt.value, only_flagged=only_flagged, show_individuals=show_individuals,
+                             subject=f"Audit of {file}")
+    finally:
+        if progress is not None:
+            progress.finish(run.summary.rows)
     if not quiet and (fmt in (AuditFormat.csv, AuditFormat.xlsx, AuditFormat.html) or output is not None):
         typer.echo(summary_paragraph(run, f"Audit of {file}"), err=True)
         typer.echo(provenance_line(run), err=True)

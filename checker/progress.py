@@ -1,32 +1,32 @@
-"""Progress for long audits: a counter on stderr, only when stderr is a terminal a person is watching."""
+"""Progress for long audits: a row counter on stderr, only when stderr is a terminal a person is watching."""
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
-from typing import TextIO, TypeVar
+from typing import TextIO
 
-T = TypeVar("T")
-EVERY_ROWS = 8192
 EVERY_SECONDS = 0.5
 
 
-def with_progress(items: Iterator[T], label: str, stream: TextIO | None = None) -> Iterator[T]:
-    """Yield ``items`` unchanged, rewriting ``label: N rows…`` on a terminal about twice a second."""
-    out = stream or sys.stderr
-    if not out.isatty():
-        yield from items
-        return
-    shown = time.monotonic()
-    count = 0
-    try:
-        for count, item in enumerate(items, start=1):
-            if count % EVERY_ROWS == 0 and time.monotonic() - shown >= EVERY_SECONDS:
-                out.write(f"\r{label}: {count:,} rows…")
-                out.flush()
-                shown = time.monotonic()
-            yield item
-    finally:
-        out.write(f"\r{label}: {count:,} rows.   \n")
-        out.flush()
+class Progress:
+    """``label: N rows…`` rewritten in place about twice a second; silent when the stream is not a terminal."""
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self.label = label
+        self.out = stream or sys.stderr
+        self.live = self.out.isatty()
+        self.shown = time.monotonic()
+
+    def update(self, rows: int) -> None:
+        """Rows read so far (called as often as convenient; it writes at most twice a second)."""
+        if self.live and time.monotonic() - self.shown >= EVERY_SECONDS:
+            self.out.write(f"\r{self.label}: {rows:,} rows…")
+            self.out.flush()
+            self.shown = time.monotonic()
+
+    def finish(self, rows: int) -> None:
+        """The final count, on a line of its own."""
+        if self.live:
+            self.out.write(f"\r{self.label}: {rows:,} rows.   \n")
+            self.out.flush()

@@ -121,22 +121,25 @@ class Checker:
         return self._judge_file(path, read_holdings(path), self.judge.judge_holding, _holdings_totals)
 
     def audit(self, path: str, *, options: ReadOptions | None = None, max_rows: int | None = None,
-              only_flagged: bool = False) -> Run:
+              only_flagged: bool = False, progress: Callable[[int], None] | None = None) -> Run:
         """Judge every data row of a CSV, .xlsx or JSON Lines file; blank and total rows are counted as skipped.
 
         With ``only_flagged`` the findings stream holds only flagged rows; every row is still counted.
+        ``progress`` is told the number of rows read so far, after every chunk of rows.
         """
         options = options or ReadOptions()
         columns, chunks = open_chunks(path, options)
         summary = Summary(decimal_comma=options.decimal_comma)
         if split_audit.wanted(str(path), only_flagged, max_rows, is_csv(path, options)):
-            findings = self._audit_in_two(str(path), options, columns, chunks, summary)
+            findings = self._audit_in_two(str(path), options, columns, chunks, summary, progress)
         else:
-            findings = self._audit_rows(path, columns, _limited(chunks, max_rows, path), summary, only_flagged)
+            findings = self._audit_rows(path, columns, _limited(chunks, max_rows, path), summary, only_flagged,
+                                        progress=progress)
         return self._run(findings, summary, input_path=str(path), input_sha256=file_sha256(path))
 
     def _audit_in_two(self, path: str, options: ReadOptions, columns: ColumnMap,
-                      chunks: Iterator[list[list[str]]], summary: Summary) -> Iterator[Finding]:
+                      chunks: Iterator[list[list[str]]], summary: Summary,
+                      progress: Callable[[int], None] | None) -> Iterator[Finding]:
         """Flagged findings of a large file, its first rows judged here and the rest in a forked process."""
         first = split_audit.first_rows(path)
         folder = tempfile.mkdtemp(prefix="sanctuary-check-")  # removed at the end, whatever happens
@@ -151,7 +154,7 @@ class Checker:
         worker = split_audit.start_tail(tail)
         try:
             yield from self._audit_rows(path, columns, split_audit.take_rows(chunks, first), summary,
-                                        only_flagged=True, match_ahead=False)
+                                        only_flagged=True, match_ahead=False, progress=progress)
             spooled, tail_summary = worker.receive()
             summary.merge(tail_summary)
             yield from split_audit.unspool(spooled)
@@ -161,7 +164,7 @@ class Checker:
 
     def _audit_rows(self, path: str, columns: ColumnMap, chunks: Iterator[list[list[str]]],
                     summary: Summary, only_flagged: bool, first_row: int = 0,
-                    match_ahead: bool = True) -> Iterator[Finding]:
+                    match_ahead: bool = True, progress: Callable[[int], None] | None = None) -> Iterator[Finding]:
         """Judge rows as a stream.
 
         A row with no registry match that is not flagged, and whose description names no product, has a
@@ -228,6 +231,8 @@ class Checker:
                     summary.add(finding)
                     if j.flagged or not only_flagged:
                         yield finding
+                if progress is not None:
+                    progress(row)
         for tally in tallies.values():
             tally.fold_into(summary)
 

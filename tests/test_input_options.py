@@ -144,18 +144,28 @@ def test_quiet_and_no_progress_when_stderr_is_not_a_terminal(cli, tmp_path):
     assert quiet.code == 0 and quiet.err == ""
 
 
-def test_progress_counter_on_a_terminal():
+def test_progress_counter_on_a_terminal(tmp_path):
     import io
+    from datetime import date
 
-    from checker.progress import EVERY_ROWS, with_progress
+    from checker.progress import Progress
+    from checker.service import Checker
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:
             return True
 
     tty = Tty()
-    assert sum(with_progress(iter(range(EVERY_ROWS * 2)), "Auditing x.csv", tty)) == sum(range(EVERY_ROWS * 2))
-    assert tty.getvalue().endswith(f"Auditing x.csv: {EVERY_ROWS * 2:,} rows.   \n")
+    progress = Progress("Auditing x.csv", tty)
+    rows = 2 * 8192
+    f = _write(tmp_path, "x.csv", "Vendor Name\n" + "".join(f"Acme {i % 7}\n" for i in range(rows)))
+    seen: list[int] = []
+    run = Checker(as_of=date(2024, 6, 30)).audit(f, only_flagged=True, progress=seen.append)
+    assert list(run.findings) == []  # nothing flagged, yet every row read is reported
+    assert seen[-1] == run.summary.rows == rows
+    progress.update(seen[-1])
+    progress.finish(run.summary.rows)
+    assert tty.getvalue().endswith(f"Auditing x.csv: {rows:,} rows.   \n")
 
 
 def test_output_files_get_the_usual_permissions(cli, tmp_path):
