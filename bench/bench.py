@@ -108,13 +108,18 @@ class Results:
     checks: list[Check] = field(default_factory=list)
 
 
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+"""Every step may use and write bytecode caches, as an installed tool does (pip compiles them at install);
+with ``PYTHONDONTWRITEBYTECODE`` set, an editable checkout would recompile its modules on every start."""
+
+
 def run(cmd: Sequence[str | Path], ok: Sequence[int] = (0,), capture: bool = False) -> Run:
     """Run ``cmd``; return wall time and peak RSS from ``os.wait4``. Raise BenchError on a bad exit code."""
     args = [str(a) for a in cmd]
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out if capture else subprocess.DEVNULL,
-                                stderr=err)
+                                stderr=err, env=CHILD_ENV)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = rc = os.waitstatus_to_exitcode(status)

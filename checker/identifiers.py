@@ -5,10 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from stdnum import cusip as cusip_std
-from stdnum import isin as isin_std
-from stdnum.us import ein as ein_std
-
 from checker.models import Security
 from checker.registry import Registry
 
@@ -61,13 +57,13 @@ class IdentifierIndex:
         problems: list[str] = []
         cusip = (sec.cusip or "").upper().replace(" ", "")
         if cusip:
-            if not cusip_std.is_valid(cusip):
+            if not _cusip_valid(cusip):
                 problems.append(f"CUSIP {cusip} is not valid (length or check digit); not used")
             elif cusip[:6] in self.by_prefix:
                 return IdentifierHit(self.by_prefix[cusip[:6]], f"CUSIP {cusip} (issuer prefix {cusip[:6]})"), problems
         isin = (sec.isin or "").upper().replace(" ", "")
         if isin:
-            if not isin_std.is_valid(isin):
+            if not _isin_valid(isin):
                 problems.append(f"ISIN {isin} is not valid (check digit); not used")
             elif isin in self.by_isin:
                 return IdentifierHit(self.by_isin[isin], f"ISIN {isin}"), problems
@@ -80,11 +76,27 @@ class IdentifierIndex:
         return None, problems
 
 
+# python-stdnum is imported on first use: it costs about 10 ms, and screening a name never needs it.
+def _cusip_valid(value: str) -> bool:
+    from stdnum import cusip
+    return cusip.is_valid(value)
+
+
+def _isin_valid(value: str) -> bool:
+    from stdnum import isin
+    return isin.is_valid(value)
+
+
+def _ein_valid(value: str) -> bool:
+    from stdnum.us import ein
+    return ein.is_valid(value)
+
+
 VENDOR_ID_TYPES = {"ein": "EIN", "duns": "DUNS", "uei": "UEI", "cage": "CAGE"}
 """Identifiers a payment or vendor file may carry for its payee, by registry type, with their names."""
 
 _VALID = {
-    "ein": ein_std.is_valid,
+    "ein": _ein_valid,
     "duns": lambda v: bool(re.fullmatch(r"[0-9]{9}", v)),
     "uei": lambda v: bool(re.fullmatch(r"[A-Z0-9]{12}", v)),
     "cage": lambda v: bool(re.fullmatch(r"[A-Z0-9]{5}", v)),

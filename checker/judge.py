@@ -12,7 +12,6 @@ from checker.models import Finding, Judgement, Record, RuleOutcome, most_severe
 from checker.products import ProductHit, ProductScanner
 from checker.registry import Evidence, Registry
 from checker.rulesets import RuleSet
-from checker.sources.holdings_source import issuer_name
 from checker.waivers import Waiver
 
 SHARED_LIMIT = 16_384
@@ -227,6 +226,8 @@ class Judge:
                                     f"identifier {hit.how} belongs to {ent.name}")
             note = None
         else:
+            from checker.sources.holdings_source import issuer_name
+
             outcome = self.matcher.match(issuer_name(record.vendor)) if record.vendor else None
             m, note = (outcome.match, outcome.note) if outcome else (None, "no issuer name and no known identifier")
         identifier = "; ".join(problems + ([hit.how] if hit else [])) or None

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, replace
-from importlib import resources
+from pathlib import Path
 
 from rapidfuzz.distance import OSA
 
@@ -53,7 +53,7 @@ CACHE_SIZE = 32_768
 
 STOPWORDS = frozenset({"AND", "OF", "THE", "FOR", "A", "AN", "AT", "IN", "ON", "TO", "BY"})
 GENERIC = frozenset(
-    line.strip() for line in resources.files("checker").joinpath("generic_words.txt").read_text("utf-8").splitlines()
+    line.strip() for line in (Path(__file__).parent / "generic_words.txt").read_text("utf-8").splitlines()
     if line.strip() and not line.startswith("#")
 )
 

@@ -9,13 +9,14 @@ knowledge without sending it, and it ignores SIGINT (the parent decides what a C
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
 from collections.abc import Callable
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 ENV = "SANCTUARY_CHECK_WORKERS"
 """``0`` never starts a worker process; ``1`` always does (where it can fork); unset: large files only."""
@@ -23,6 +24,8 @@ ENV = "SANCTUARY_CHECK_WORKERS"
 
 def worth_a_worker(path: str, min_bytes: int) -> bool:
     """Whether a worker process pays for this input: Linux (fork), two or more cores, a file this large."""
+    import multiprocessing  # here, not at the top: screening a name never starts a worker
+
     setting = os.environ.get(ENV, "")
     if setting == "0" or not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
         return False
@@ -38,6 +41,8 @@ class ForkedWorker:
     """A child process running ``handler(request)`` for each request sent to it."""
 
     def __init__(self, handler: Callable[[Any], Any]) -> None:
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         self._conn, child_end = context.Pipe()
         self._process = context.Process(target=_serve, args=(child_end, handler), daemon=True)

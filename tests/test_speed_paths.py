@@ -195,3 +195,24 @@ def test_an_error_late_in_a_file_judged_in_two_processes_names_the_same_row(tmp_
     assert alone.returncode == split.returncode == 2
     assert alone.stderr == split.stderr and "row 19000:" in split.stderr
     assert spools() == before  # the second process's spool folder is gone too
+
+
+def test_screen_rule_table_is_laid_out_as_tabulate_does():
+    import random
+
+    from tabulate import tabulate
+
+    from checker.formats.human import RULE_WIDTHS, _wrap
+    from checker.formats.text_table import simple_table
+
+    rnd = random.Random(3)
+    headers = ["Rule set", "Outcome", "Clause", "Reason"]
+    words = ["berkeley-ca", "prohibited", "x", "", "  padded  ",
+             "Richmond Ord. No. 12-18 (contracting provision; section not found) (text unverified)",
+             "West Publishing Corporation: it provides ICE with data broker services; a proposed new contract on "
+             "2026-11-23 is covered (amended, extended, new), and no waiver is recorded"]
+    for _ in range(300):
+        rows = [[rnd.choice(words[:3])] + [rnd.choice(words) for _ in range(3)] for _ in range(rnd.randint(1, 5))]
+        wrapped = [[c if w is None else _wrap(c, w) for c, w in zip(row, RULE_WIDTHS, strict=True)] for row in rows]
+        assert simple_table(headers, wrapped) == tabulate(rows, headers=headers, tablefmt="simple",
+                                                          maxcolwidths=list(RULE_WIDTHS))

@@ -6,8 +6,6 @@ import textwrap
 from functools import lru_cache
 from typing import TextIO
 
-from tabulate import tabulate
-
 from checker.formats.common import (
     display_vendor,
     dollars_tables,
@@ -17,7 +15,7 @@ from checker.formats.common import (
     sources_text,
     summary_paragraph,
 )
-from checker.formats.text_table import TableSpool
+from checker.formats.text_table import TableSpool, simple_table
 from checker.models import Finding
 from checker.service import Run
 
@@ -35,6 +33,7 @@ def _wrap(text: str, width: int) -> str:
 
 
 AUDIT_WIDTHS = (None, 40, None, 40, 70)
+RULE_WIDTHS = (None, None, 30, 70)
 
 
 def _cells(fmt: str, row: list) -> list:
@@ -72,6 +71,7 @@ def render_audit(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False,
         spool.write(out)
         out.write("\n\n")
     elif rows:
+        from tabulate import tabulate
         out.write(tabulate(rows, headers=headers, tablefmt=TABLEFMT[fmt]) + "\n\n")
     else:
         out.write("No findings to list" + (" (only flagged rows were asked for)." if only_flagged else ".") + "\n\n")
@@ -152,8 +152,14 @@ def _screen_block(f: Finding, fmt: str) -> str:
     table = [_cells(fmt, [r.rule_set, r.outcome, r.citation + ("" if r.text_verified else " (text unverified)"),
                           r.reason]) for r in f.rules]
     lines.append("")
-    lines.append(tabulate(table, headers=["Rule set", "Outcome", "Clause", "Reason"], tablefmt=TABLEFMT[fmt],
-                          maxcolwidths=_widths(fmt, [None, None, 30, 70])))
+    headers = ["Rule set", "Outcome", "Clause", "Reason"]
+    if fmt == "table":
+        lines.append(simple_table(headers, [[c if w is None else _wrap(c, w) for c, w in zip(row, RULE_WIDTHS,
+                                                                                      strict=True)]
+                                            for row in table]))
+    else:
+        from tabulate import tabulate
+        lines.append(tabulate(table, headers=headers, tablefmt=TABLEFMT[fmt]))
     evidence = list(dict.fromkeys(e for r in f.rules for e in r.evidence))
     if evidence:
         lines.append("")
@@ -166,6 +172,8 @@ def _screen_block(f: Finding, fmt: str) -> str:
 
 def render_holdings(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False) -> None:
     """Summary, flagged value by family and share of the portfolio, then one row per holding."""
+    from tabulate import tabulate
+
     rows = []
     for f in run.findings:
         if only_flagged and not f.flagged:

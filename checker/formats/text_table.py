@@ -4,14 +4,15 @@ A report prints its summary before its table, so the table's rows must be kept u
 holds the whole table in memory several times over (hundreds of megabytes for a listing of tens of
 thousands of rows); ``TableSpool`` keeps the rows in a temporary file (in memory while small) and only
 their column widths in memory, then streams the lines. The first column holds numbers (right-aligned);
-the others hold text, already wrapped into lines.
+the others hold text, already wrapped into lines. ``simple_table`` lays out a small table of text the same
+way, in memory, so that screening a name need not import tabulate (about 15 ms of start-up).
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TextIO
 
 PADDING = 2
@@ -40,17 +41,32 @@ class TableSpool:
 
     def write(self, out: TextIO) -> None:
         """Write the header line, a rule of dashes and every row; multi-line cells continue below."""
-        widths = self.widths
-        out.write(_line(self.headers, widths) + "\n" + "  ".join("-" * w for w in widths))
         self._file.seek(0)
-        for text in self._file:
-            cells = [cell.split("\n") for cell in json.loads(text)]
-            for k in range(max(len(lines) for lines in cells)):
-                out.write("\n" + _line([lines[k] if k < len(lines) else "" for lines in cells], widths))
+        for line in _lines(self.headers, (json.loads(text) for text in self._file), self.widths, True):
+            out.write(line)
         self._file.close()
 
 
-def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
-    first = cells[0].rjust(widths[0])
+def simple_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Rows of text (cells already wrapped into lines), laid out as tabulate's "simple" format."""
+    rows = [[str(cell).strip() for cell in row] for row in rows]
+    widths = [len(h) + PADDING for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], *(len(line) for line in cell.split("\n")))
+    return "".join(_lines(headers, rows, widths, False))
+
+
+def _lines(headers: Sequence[str], rows: Iterable[Sequence[str]], widths: Sequence[int],
+           first_is_number: bool) -> Iterator[str]:
+    yield _line(headers, widths, first_is_number) + "\n" + "  ".join("-" * w for w in widths)
+    for row in rows:
+        cells = [cell.split("\n") for cell in row]
+        for k in range(max(len(lines) for lines in cells)):
+            yield "\n" + _line([lines[k] if k < len(lines) else "" for lines in cells], widths, first_is_number)
+
+
+def _line(cells: Sequence[str], widths: Sequence[int], first_is_number: bool) -> str:
+    first = cells[0].rjust(widths[0]) if first_is_number else cells[0].ljust(widths[0])
     rest = [cell.ljust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]
     return "  ".join([first, *rest]).rstrip()
