@@ -16,15 +16,16 @@ from checker import __version__, prematch, split_audit
 from checker.decisions import load_decisions
 from checker.errors import InputError
 from checker.judge import Judge
-from checker.matcher import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD, Matcher
-from checker.models import Finding, Judgement, Record, Skipped, Summary
+from checker.matcher import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD, Matcher, Outcome
+from checker.models import Finding, Record, Skipped, Summary
+from checker.plain_chunk import PlainChunks, PlainTally
 from checker.registry import Registry, load_registry
 from checker.rulesets import RuleSet, select_rulesets
 from checker.sources.columns import ColumnMap
-from checker.sources.csv_source import RowConverter
+from checker.sources.csv_source import MAX_NAME, RowConverter
 from checker.sources.holdings_source import read_holdings
 from checker.sources.records import ReadOptions, is_csv, open_chunks
-from checker.sources.values import PLAIN_NUMBER, parse_amount
+from checker.sources.values import parse_amount
 from checker.waivers import load_waivers
 
 
@@ -130,16 +131,19 @@ class Checker:
         options = options or ReadOptions()
         columns, chunks = open_chunks(path, options)
         summary = Summary(decimal_comma=options.decimal_comma)
-        if split_audit.wanted(str(path), only_flagged, max_rows, is_csv(path, options)):
-            findings = self._audit_in_two(str(path), options, columns, chunks, summary, progress)
+        sha256, nul_free = file_digest(path)
+        csv_file = is_csv(path, options)
+        nul_free = nul_free and csv_file  # JSON Lines can write a NUL as "\u0000"
+        if split_audit.wanted(str(path), only_flagged, max_rows, csv_file):
+            findings = self._audit_in_two(str(path), options, columns, chunks, summary, progress, nul_free)
         else:
             findings = self._audit_rows(path, columns, _limited(chunks, max_rows, path), summary, only_flagged,
-                                        progress=progress)
-        return self._run(findings, summary, input_path=str(path), input_sha256=file_sha256(path))
+                                        progress=progress, nul_free=nul_free)
+        return self._run(findings, summary, input_path=str(path), input_sha256=sha256)
 
     def _audit_in_two(self, path: str, options: ReadOptions, columns: ColumnMap,
                       chunks: Iterator[list[list[str]]], summary: Summary,
-                      progress: Callable[[int], None] | None) -> Iterator[Finding]:
+                      progress: Callable[[int], None] | None, nul_free: bool) -> Iterator[Finding]:
         """Flagged findings of a large file, its first rows judged here and the rest in a forked process."""
         first = split_audit.first_rows(path)
         folder = tempfile.mkdtemp(prefix="sanctuary-check-")  # removed at the end, whatever happens
@@ -148,13 +152,13 @@ class Checker:
             _, rest = open_chunks(path, options)
             tail_summary = Summary(decimal_comma=options.decimal_comma)
             found = self._audit_rows(path, columns, split_audit.skip_rows(rest, first), tail_summary,
-                                     only_flagged=True, first_row=first, match_ahead=False)
+                                     only_flagged=True, first_row=first, match_ahead=False, nul_free=nul_free)
             return split_audit.spool(found, folder), tail_summary
 
         worker = split_audit.start_tail(tail)
         try:
             yield from self._audit_rows(path, columns, split_audit.take_rows(chunks, first), summary,
-                                        only_flagged=True, match_ahead=False, progress=progress)
+                                        only_flagged=True, match_ahead=False, progress=progress, nul_free=nul_free)
             spooled, tail_summary = worker.receive()
             summary.merge(tail_summary)
             yield from split_audit.unspool(spooled)
@@ -163,40 +167,48 @@ class Checker:
             shutil.rmtree(folder, ignore_errors=True)
 
     def _audit_rows(self, path: str, columns: ColumnMap, chunks: Iterator[list[list[str]]],
-                    summary: Summary, only_flagged: bool, first_row: int = 0,
-                    match_ahead: bool = True, progress: Callable[[int], None] | None = None) -> Iterator[Finding]:
+                    summary: Summary, only_flagged: bool, first_row: int = 0, match_ahead: bool = True,
+                    progress: Callable[[int], None] | None = None, nul_free: bool = False) -> Iterator[Finding]:
         """Judge rows as a stream.
 
         A row with no registry match that is not flagged, and whose description names no product, has a
         judgement that depends only on its vendor cell. Such rows share it and are tallied without making a
-        record: this is the hot path of a large audit, written out inline. The first row of a vendor, rows
-        whose date or action cells were not seen before, and every other row take the full path.
+        record: this is the hot path of a large audit, written out inline. When only flagged rows are
+        listed, whole chunks of them are tallied at once (``PlainChunks``), and ``nul_free`` (the file has
+        no NUL byte) spares the check for one. A vendor cell not seen before whose name matches nothing
+        joins the tallies once its cells are checked. Every other row takes the full path.
         """
         convert = RowConverter(path, columns)
         judgement = self.judge.judgement
         no_product = self.judge.names_no_product
         product_free = self.judge.product_free.get  # description cell -> bool, once scanned
+        match = self.matcher.match
         plain: dict[str, PlainTally] = {}  # by vendor cell: its judgement when the description names no product
         tallies: dict[int, PlainTally] = {}  # by id() of the shared judgement, which each tally keeps alive
+        unmatched: dict[Outcome, PlainTally] = {}  # by the matcher's outcome, for names that match nothing
         vendor, description, amount, action = columns.vendor, columns.description, columns.amount, columns.action
         width = len(columns.header)
         date_columns, known_dates, known_actions = convert.date_columns, convert.dates, convert.actions
         id_columns = [i for _, i in columns.identifier_columns]
         decimal_comma = summary.decimal_comma
-        plain_number = PLAIN_NUMBER.fullmatch
+        bulk = PlainChunks(columns, convert, plain, no_product, decimal_comma) \
+            if only_flagged and nul_free and not id_columns else None
         if match_ahead and prematch.wanted(path):
             chunks = prematch.prematched(chunks, vendor, self.matcher, lambda cell: cell not in plain)
-        row = first_row
+        done = first_row
         with _fewer_collections():
             for chunk in chunks:
-                for cells in chunk:
-                    row += 1
+                left = None if bulk is None else bulk.tally(chunk)
+                for row, cells in (enumerate(chunk, done + 1) if left is None else
+                                   ((done + 1 + i, chunk[i]) for i in left)):
                     if len(cells) != width:
                         key = tally = None
                     else:  # a payee identifier can decide the match, so it is part of the key
                         key = "\x1f".join([cells[vendor], *[cells[i] for i in id_columns]]) if id_columns \
                             else cells[vendor]
                         tally = plain.get(key)
+                        if tally is None and not id_columns:
+                            tally = self._new_plain(row, cells, key, plain, unmatched, convert, match)
                     if tally is not None and (description is None or product_free(cells[description])
                                               or no_product(cells[description])):
                         if "\x00" in "".join(cells) or (action is not None and cells[action] not in known_actions):
@@ -206,14 +218,7 @@ class Checker:
                                 convert.valid(row, cells)
                         tally.rows += 1
                         if amount is not None and cells[amount]:
-                            text = cells[amount]
-                            value = float(text) if not decimal_comma and plain_number(text) \
-                                else parse_amount(text, decimal_comma)
-                            if value is not None:
-                                tally.amounts += 1
-                                tally.total += value
-                            elif text.strip():
-                                tally.unreadable += 1
+                            tally.add_amount(cells[amount], decimal_comma)
                         if not only_flagged:
                             yield Finding.deferred(row, cells, convert, tally.judgement)
                         continue
@@ -225,16 +230,41 @@ class Checker:
                     if j.match is None and not j.flagged and item.ragged is None and no_product(item.description):
                         if len(plain) >= PLAIN_LIMIT:
                             plain.clear()
-                        plain[key] = tallies.setdefault(id(j), PlainTally(j))  # key: this row is full-width
+                        plain[key] = tally = tallies.setdefault(id(j), PlainTally(j))  # key: row is full-width
+                        if not item.identifiers:
+                            unmatched[match(item.vendor)] = tally
                         convert.valid(row, cells)  # so that its date and action cells are known
                     finding = Finding(item, j)
                     summary.add(finding)
                     if j.flagged or not only_flagged:
                         yield finding
+                done += len(chunk)
                 if progress is not None:
-                    progress(row)
+                    progress(done)
         for tally in tallies.values():
             tally.fold_into(summary)
+
+    @staticmethod
+    def _new_plain(row: int, cells: list[str], key: str, plain: dict[str, PlainTally],
+                   unmatched: dict[Outcome, PlainTally], convert: RowConverter,
+                   match: Callable[[str], Outcome]) -> PlainTally | None:
+        """The tally for a vendor cell not seen before whose name matches nothing, as some earlier name did.
+
+        Its row joins the tally without a record once its cells are checked (the same checks reading it
+        makes); a row the full path could skip or reject (no vendor name, one too long) is left to it.
+        """
+        if not unmatched:
+            return None
+        name = cells[convert.columns.vendor].strip()
+        if not name or len(name) > MAX_NAME:
+            return None
+        tally = unmatched.get(match(" ".join(name.split())))
+        if tally is not None:
+            convert.valid(row, cells)
+            if len(plain) >= PLAIN_LIMIT:
+                plain.clear()
+            plain[key] = tally
+        return tally
 
     def _judge_file(self, path: str, items: Iterator[Record | Skipped], judge: Callable[[Record], Finding],
                     tally: Callable[[Summary, Finding], None] | None = None) -> Run:
@@ -267,30 +297,6 @@ def _without_decision(f: Finding) -> Finding:
     rules = tuple(replace(r, reason=scrub(r.reason)) for r in f.rules)
     return Finding(f.record, replace(f.judgement, decision=WITHHELD_DECISION, note=scrub(f.note), match=match,
                                      rules=rules))
-
-
-@dataclass
-class PlainTally:
-    """Rows counted by a shared judgement (no registry match, not flagged), folded into the summary at the end."""
-
-    judgement: Judgement
-    rows: int = 0
-    amounts: int = 0
-    total: float = 0.0
-    unreadable: int = 0
-
-    def fold_into(self, summary: Summary) -> None:
-        """Add these rows to the summary's counts and dollar totals."""
-        verdict = self.judgement.verdict
-        summary.rows += self.rows
-        summary.by_verdict[verdict] += self.rows
-        summary.persons += self.rows * self.judgement.person
-        d = summary.dollars
-        d.rows += self.amounts
-        d.unreadable += self.unreadable
-        if self.amounts:
-            d.total += self.total
-            d.by_verdict[verdict] += self.total
 
 
 PLAIN_LIMIT = 32_768
@@ -339,8 +345,15 @@ def _holdings_totals(summary: Summary, finding: Finding) -> None:
 
 def file_sha256(path: str | Path) -> str:
     """SHA-256 of a file, read in chunks."""
+    return file_digest(path)[0]
+
+
+def file_digest(path: str | Path) -> tuple[str, bool]:
+    """SHA-256 of a file, and whether it is free of NUL bytes (then no cell read from it holds one)."""
     h = hashlib.sha256()
+    nul_free = True
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
-    return h.hexdigest()
+            nul_free = nul_free and b"\x00" not in chunk
+    return h.hexdigest(), nul_free

@@ -144,12 +144,12 @@ class RowConverter:
         """
         if "\x00" in "".join(cells):
             raise InputError(self.path, f"row {row}: contains NUL bytes (a binary or mis-encoded file?)")
+        self._action(row, cells, self.columns.action)  # in the order reading checks them
         try:
             for i in self.date_columns:
                 self._date(cells, i)
         except ValueError as exc:
             raise InputError(self.path, f"row {row}: {exc}") from None
-        self._action(row, cells, self.columns.action)
         return True
 
     def __call__(self, row: int, cells: list[str]) -> Record | Skipped:

@@ -43,7 +43,7 @@ _COMMA_AMOUNT = re.compile(r"^\(?-?\$?\s*(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(,[
 # A decimal comma nobody could misread: "1.900,12" or "1900,5" (a thousands comma is followed by 3 digits).
 _PLAIN_COMMA_DECIMAL = re.compile(r"^\(?-?\$?\s*(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+),[0-9]{1,2}\)?-?$")
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
-_US_GROUPED = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+US_GROUPED = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 
 
 def parse_amount(text: str | float | int | None, decimal_comma: bool = False) -> float | None:
@@ -59,7 +59,7 @@ def parse_amount(text: str | float | int | None, decimal_comma: bool = False) ->
     if not decimal_comma:  # the common cases, read without the slower checks
         if PLAIN_NUMBER.fullmatch(text):
             return float(text)
-        if _US_GROUPED.fullmatch(text):
+        if US_GROUPED.fullmatch(text):
             return float(text.replace(",", ""))
     t = text.strip().replace(" ", "")
     if not t:
