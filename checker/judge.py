@@ -16,7 +16,7 @@ from checker.waivers import Waiver
 
 SHARED_LIMIT = 16_384
 """Judgements remembered for reuse (the memo is emptied when it reaches this; it only saves time)."""
-COVERAGE_LIMIT = 4_096
+COVERAGE_LIMIT = 16_384
 """Rule-set coverage answers remembered (per rule set, match and day)."""
 RELATION_ORDER = ("self", "subsidiaries", "parents", "family")
 POLICY_SEVERITY = {"prohibited": 2, "review": 1, "excluded": 0}
@@ -57,6 +57,7 @@ class Judge:
         self.as_of = as_of
         self._shared: dict[tuple, Judgement] = {}
         self._coverage_memo: dict[tuple, object] = {}
+        self._links_memo: dict[tuple, list[Link]] = {}
         self.product_free: dict[str, bool] = {}  # description text -> names no product (see names_no_product)
         points = {rs.effective for rs in rulesets} | {f.last_verified for f in registry.families.values()}
         for ent in registry.entities.values():
@@ -64,6 +65,12 @@ class Judge:
                 points |= {ev.start, ev.end, ev.ended.date if ev.ended else None}
         self._breakpoint_set = frozenset(p for p in points if p is not None)
         self._breakpoints = sorted(self._breakpoint_set)
+        self._family_points: dict[str, tuple[list[date], frozenset[date]]] = {}
+        for fam in registry.families.values():  # the dates a family's coverage compares a day with
+            own = {fam.last_verified} | {p for e in fam.entities.values() for ev in e.evidence
+                                         for p in (ev.start, ev.end, ev.ended.date if ev.ended else None)}
+            own.discard(None)
+            self._family_points[fam.id] = (sorted(own), frozenset(own))
 
     def judge(self, record: Record, *, screening: bool = False) -> Finding:
         """Match the record's vendor and apply every rule set."""
@@ -114,6 +121,11 @@ class Judge:
     def _period(self, day: date) -> tuple[int, bool]:
         """Days in the same period compare alike with every date the judge compares a day with."""
         return bisect_left(self._breakpoints, day), day in self._breakpoint_set
+
+    def _family_period(self, family_id: str, day: date) -> tuple[int, bool]:
+        """Days in the same period compare alike with every date of the family's evidence and verification."""
+        points, point_set = self._family_points[family_id]
+        return bisect_left(points, day), day in point_set
 
     def _vendor_outcome(self, record: Record) -> tuple[Outcome, str | None]:
         """The payee's outcome: by an identifier the registry lists (EIN, DUNS, UEI, CAGE), else by name.
@@ -263,14 +275,21 @@ class Judge:
     def _coverage(self, rs: RuleSet, rule, m: Match | None, note: str | None, day: date):
         """Shared by contracting and investing: an early outcome, or (relation, policy, provides, out).
 
-        Remembered per rule set, rule, match and day: a large audit asks the same question many times.
+        Remembered per rule set, rule, matched entity and date period (days that compare alike with every
+        date of the family's evidence), or per day when the wording names it: a large audit asks the same
+        question many times.
         """
-        key = (rs.id, rule.id, m, note, day)
-        found = self._coverage_memo.get(key)
+        # what the answer reads of the match: which entity, and the score only below the match band
+        seen = None if m is None else (m.entity_id, m.band, None if m.band == "match" else m.score)
+        key = (rs.id, rule.id, seen, note, None if m is None else self._family_period(m.family_id, day))
+        found = self._coverage_memo.get(key) or self._coverage_memo.get(key + (day,))
         if found is None:
             if len(self._coverage_memo) >= COVERAGE_LIMIT:
                 self._coverage_memo.clear()
-            found = self._coverage_memo[key] = self._coverage_uncached(rs, rule, m, note, day)
+            found = self._coverage_uncached(rs, rule, m, note, day)
+            if isinstance(found, RuleOutcome) and day.isoformat() in found.reason:
+                key += (day,)
+            self._coverage_memo[key] = found
         return found
 
     def _coverage_uncached(self, rs: RuleSet, rule, m: Match | None, note: str | None, day: date):
@@ -345,7 +364,19 @@ class Judge:
                                        f"behind it (a covered action since {rs.effective.isoformat()}?) and any waiver")
 
     def _links(self, rs: RuleSet, entity_id: str, day: date) -> list[Link]:
-        """Covered evidence active on ``day`` anywhere in the family, with its relation to the vendor."""
+        """Covered evidence active on ``day`` anywhere in the family, with its relation to the vendor.
+
+        Remembered per rule set, entity and date period of its family.
+        """
+        key = (rs.id, entity_id, self._family_period(self.registry.entities[entity_id].family_id, day))
+        found = self._links_memo.get(key)
+        if found is None:
+            if len(self._links_memo) >= COVERAGE_LIMIT:
+                self._links_memo.clear()
+            found = self._links_memo[key] = self._links_uncached(rs, entity_id, day)
+        return found
+
+    def _links_uncached(self, rs: RuleSet, entity_id: str, day: date) -> list[Link]:
         fam = self.registry.family_of(entity_id)
         ancestors = self.registry.ancestors(entity_id)
         links: list[Link] = []
