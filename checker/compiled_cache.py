@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
@@ -74,6 +73,8 @@ def _store(entry: Path, value: object) -> None:
     """Write atomically (temporary file, then rename); a cache that cannot be written is skipped."""
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # only when an entry is written
+
         fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=entry.name, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:

@@ -7,8 +7,6 @@ from pathlib import Path
 
 from checker.normalize import normalize
 from checker.registry import Registry
-from checker.validation import validate
-from checker.yamlsafe import load_yaml_file
 
 
 @dataclass(frozen=True)
@@ -31,6 +29,9 @@ class Decision:
 
 def load_decisions(path: Path | str, registry: Registry) -> dict[str, list[Decision]]:
     """Decisions from a YAML file, keyed by the normalised vendor string; unknown ids are refused."""
+    from checker.validation import validate
+    from checker.yamlsafe import load_yaml_file
+
     doc = load_yaml_file(path)
     validate(doc, "decisions")
     out: dict[str, list[Decision]] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from checker.identifiers import IdentifierIndex
 from checker.matcher import Match, Matcher, Outcome
@@ -12,7 +13,9 @@ from checker.models import Finding, Judgement, Record, RuleOutcome, most_severe
 from checker.products import ProductHit, ProductScanner
 from checker.registry import Evidence, Registry
 from checker.rulesets import RuleSet
-from checker.waivers import Waiver
+
+if TYPE_CHECKING:
+    from checker.waivers import Waiver
 
 SHARED_LIMIT = 16_384
 """Judgements remembered for reuse (the memo is emptied when it reaches this; it only saves time)."""

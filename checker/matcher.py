@@ -23,10 +23,11 @@ from pathlib import Path
 
 from rapidfuzz.distance import OSA
 
+from checker.compiled_cache import cached
 from checker.decisions import Decision
 from checker.hit_index import HitIndex
 from checker.normalize import NormalName, is_person, normalize, split_parts
-from checker.registry import Registry
+from checker.registry import Registry, build_registry, registry_files
 
 MATCH_THRESHOLD = 0.85
 """At or above: ``match`` (the row is judged as this registry entity)."""
@@ -489,3 +490,13 @@ class Matcher:
                 if m.entity_id not in best or m.score > best[m.entity_id].score:
                     best[m.entity_id] = m
         return sorted(best.values(), key=lambda m: -m.score)[:limit]
+
+
+def compiled_matcher(directory: Path | str | None = None) -> Matcher:
+    """A matcher (without decisions) for the registry in ``directory``, its registry as ``.registry``.
+
+    Kept in the on-disk cache with the registry it was built from (``checker.compiled_cache``), so that a
+    screen need not build the indexes again.
+    """
+    files = registry_files(directory)
+    return cached("matcher", files, lambda: Matcher(build_registry(files)))

@@ -6,14 +6,15 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.compiled_cache import cached
 from checker.dates import parse_partial
 from checker.errors import InputError
 from checker.resources import bundled_dir
-from checker.validation import field_name, validate
-from checker.yamlsafe import LoadedYaml, load_yaml_file
+
+if TYPE_CHECKING:
+    from checker.yamlsafe import LoadedYaml
 
 DATASETS = {
     "D1": "https://github.com/xpmethod/torn-apart",  # ICE award transactions FY13-18 from USAspending
@@ -179,6 +180,8 @@ class Registry:
             if node is None:
                 return None
         if node not in self.entities:
+            from checker.validation import field_name
+
             raise InputError(doc.path, f"line {doc.line_of(path)}: field {field_name(path)}: "
                                        f"unknown registry entity or family {node!r}")
         return node
@@ -244,6 +247,9 @@ def _check_structure(doc: LoadedYaml) -> None:
 
 def load_family(path: Path | str) -> Family:
     """Load, validate and check one registry file."""
+    from checker.validation import validate
+    from checker.yamlsafe import load_yaml_file
+
     doc = load_yaml_file(path)
     validate(doc, "registry")
     _check_structure(doc)
@@ -261,14 +267,21 @@ def load_registry(directory: Path | str | None = None) -> Registry:
 
     The validated result is kept in the on-disk cache (``checker.compiled_cache``) under a hash of the files.
     """
+    files = registry_files(directory)
+    return cached("registry", files, lambda: build_registry(files))
+
+
+def registry_files(directory: Path | str | None = None) -> list[Path]:
+    """The family files of the registry in ``directory`` (default: the bundled registry), in order."""
     folder = Path(directory) if directory is not None else bundled_dir("vendors")
     files = sorted(folder.glob("*.yaml"))
     if not files:
         raise InputError(str(folder), "no registry files (*.yaml) found")
-    return cached("registry", files, lambda: _load_registry(files))
+    return files
 
 
-def _load_registry(files: list[Path]) -> Registry:
+def build_registry(files: list[Path]) -> Registry:
+    """Load, validate and link these family files (no cache; ``load_registry`` is the cached way)."""
     families: dict[str, Family] = {}
     entities: dict[str, Entity] = {}
     combined = hashlib.sha256()

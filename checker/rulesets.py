@@ -7,14 +7,15 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.compiled_cache import cached
 from checker.dates import parse_iso
 from checker.errors import InputError
 from checker.resources import bundled_dir
-from checker.validation import validate
-from checker.yamlsafe import LoadedYaml, load_yaml_file
+
+if TYPE_CHECKING:
+    from checker.yamlsafe import LoadedYaml
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ MERGED_MAPS = frozenset({"citation", "adopted", "effective", "text_status", "cov
 
 def _resolve(path: Path, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[str, str], LoadedYaml]:
     """A rule set's document with ``extends:`` applied, and which rule set each field came from."""
+    from checker.yamlsafe import load_yaml_file
+
     doc = load_yaml_file(path)
     data = doc.data
     if not isinstance(data, dict):
@@ -109,6 +112,9 @@ def _resolve(path: Path, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], d
 
 def load_ruleset(path: Path | str, chain: tuple[str, ...] = ()) -> RuleSet:
     """Load a rule-set file, apply ``extends:``, and validate the result against the schema."""
+    from checker.validation import validate  # YAML and schemas: only when the compiled cache has no entry
+    from checker.yamlsafe import LoadedYaml
+
     path = Path(path)
     d, origin, doc = _resolve(path, chain)
     validate(LoadedYaml(data=d, lines=doc.lines, path=doc.path), "ruleset")

@@ -11,7 +11,6 @@ way, in memory, so that screening a name need not import tabulate (about 15 ms o
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TextIO
 
@@ -28,6 +27,8 @@ class TableSpool:
         self.headers = list(headers)
         self.widths = [len(h) + PADDING for h in headers]
         self.rows = 0
+        import tempfile  # here, not at the top: a screen lays out a table without spooling it
+
         self._file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed by write(), after the summary
             max_size=IN_MEMORY, mode="w+", encoding="utf-8")
 
