@@ -22,8 +22,8 @@ from checker.models import Finding, Skipped, Summary
 from checker.plain_chunk import PlainChunks, PlainTally
 from checker.service import file_digest
 from checker.sources.columns import ColumnMap
-from checker.sources.csv_source import MAX_NAME, RowConverter
-from checker.sources.records import ReadOptions, is_csv, open_chunks
+from checker.sources.csv_source import MAX_NAME, CsvRows, RowConverter, open_csv, open_csv_from
+from checker.sources.records import CHUNK_ROWS, ReadOptions, is_csv, open_chunks, open_csv_mapped
 
 PLAIN_LIMIT = 32_768
 """Vendor and description cells whose shared judgement is remembered while auditing (it only saves time)."""
@@ -72,36 +72,65 @@ class RowAudit:
               progress: Callable[[int], None] | None) -> tuple[Iterator[Finding], Summary, str]:
         """The findings stream, its live summary and the file's SHA-256 (see ``Checker.audit``)."""
         options = options or ReadOptions()
-        columns, chunks = open_chunks(path, options)
         summary = Summary(decimal_comma=options.decimal_comma)
-        sha256, nul_free = file_digest(path)
         csv_file = is_csv(path, options)
-        nul_free = nul_free and csv_file  # JSON Lines can write a NUL as "\u0000"
         if split_audit.wanted(str(path), only_flagged, max_rows, csv_file):
-            findings = self._in_two(str(path), options, columns, chunks, summary, progress, nul_free)
+            columns, opened = open_csv_mapped(path, options)  # first: a missing or unreadable file is named
+            sha256, nul_free = file_digest(path)
+            cut = split_audit.cut(str(path), opened.encoding, opened.dialect.quotechar)
+            if cut is not None:
+                opened.fh.close()  # each process opens its own part
+                return self._in_two(str(path), options, columns, opened, cut, summary, progress, nul_free), \
+                    summary, sha256
+            chunks = opened.chunks(CHUNK_ROWS)
         else:
-            findings = self.rows(path, columns, _limited(chunks, max_rows, path), summary, only_flagged,
-                                 progress=progress, nul_free=nul_free)
+            columns, chunks = open_chunks(path, options)
+            sha256, nul_free = file_digest(path)
+        nul_free = nul_free and csv_file  # JSON Lines can write a NUL as "\u0000"
+        findings = self.rows(path, columns, _limited(chunks, max_rows, path), summary, only_flagged,
+                             progress=progress, nul_free=nul_free)
         return findings, summary, sha256
 
-    def _in_two(self, path: str, options: ReadOptions, columns: ColumnMap,
-                      chunks: Iterator[list[list[str]]], summary: Summary,
-                      progress: Callable[[int], None] | None, nul_free: bool) -> Iterator[Finding]:
-        """Flagged findings of a large file, its first rows judged here and the rest in a forked process."""
-        first = split_audit.first_rows(path)
+    def _in_two(self, path: str, options: ReadOptions, columns: ColumnMap, opened: CsvRows, cut: tuple[int, int],
+                summary: Summary, progress: Callable[[int], None] | None, nul_free: bool) -> Iterator[Finding]:
+        """Flagged findings of a large file: the rows before ``cut`` judged here, the rest in a forked process.
+
+        See ``checker.split_audit``: when the rows before the cut are not one per line, the forked process
+        is dropped and this one reads on from where it stopped.
+        """
+        offset, lines = cut
+        first = lines - 1  # data rows before the cut when each line is one row (the header is the first)
         folder = tempfile.mkdtemp(prefix="sanctuary-check-")  # removed at the end, whatever happens
 
         def tail() -> tuple[str, Summary]:
-            _, rest = open_chunks(path, options)
             tail_summary = Summary(decimal_comma=options.decimal_comma)
-            found = self.rows(path, columns, split_audit.skip_rows(rest, first), tail_summary,
-                                     only_flagged=True, first_row=first, match_ahead=False, nul_free=nul_free)
+            part = open_csv_from(opened, offset, lines)
+            found = self.rows(path, columns, part.chunks(CHUNK_ROWS), tail_summary, only_flagged=True,
+                              first_row=first, match_ahead=False, nul_free=nul_free)
             return split_audit.spool(found, folder), tail_summary
+
+        read = 0
+        ended_in_a_cell = False
+
+        def head() -> Iterator[list[list[str]]]:
+            nonlocal read, ended_in_a_cell
+            try:
+                for chunk in open_csv(path, stop=offset).chunks(CHUNK_ROWS):
+                    read += len(chunk)
+                    yield chunk
+            except InputError:  # the cut fell inside a quoted cell, or the file is malformed there
+                ended_in_a_cell = True
 
         worker = split_audit.start_tail(tail)
         try:
-            yield from self.rows(path, columns, split_audit.take_rows(chunks, first), summary,
-                                        only_flagged=True, match_ahead=False, progress=progress, nul_free=nul_free)
+            yield from self.rows(path, columns, head(), summary, only_flagged=True, match_ahead=False,
+                                 progress=progress, nul_free=nul_free)
+            if ended_in_a_cell or read != first:  # rows and lines disagree: read on here, from the start
+                worker.close()
+                _, again = open_chunks(path, options)
+                yield from self.rows(path, columns, split_audit.skip_rows(again, read), summary, only_flagged=True,
+                                     first_row=read, match_ahead=False, nul_free=nul_free)
+                return
             spooled, tail_summary = worker.receive()
             summary.merge(tail_summary)
             yield from split_audit.unspool(spooled)

@@ -1,16 +1,20 @@
-"""Judge a large CSV file in two processes: this one takes the first rows, a forked one the rest.
+"""Judge a large CSV file in two processes: this one takes the rows before a byte offset, a forked one the rest.
 
-Both processes parse the whole file with the same csv reader, so they agree on every row boundary
-(quoted newlines included); the second skips the first rows without judging them. Each judges its rows
-with the same compiled knowledge and numbers them globally, so findings, skipped rows and errors are the
-same as in one process. The second process spools its flagged findings to a temporary file and returns
-its summary; they are appended after the first's. Used only when a run lists flagged rows only (the
-listing is small), for CSV files of 8 MB or more, on Linux with two or more cores;
-``SANCTUARY_CHECK_WORKERS=0`` turns it off.
+The cut is put at the start of a line past ``FIRST_SHARE`` of the file's bytes, after an even number of
+quote characters, where a row boundary is likely; each process reads only its own part. The forked
+process numbers its rows from the lines before the cut, so it must be that every line before the cut
+is one row: this process checks, once its part is read, that it found exactly that many rows and that
+its part ended outside a quoted field. If not (a quoted line break before the cut), the forked process
+is killed and this one reads the rest of the file itself, so findings, skipped rows and errors are
+always those of one process. The forked process spools its flagged findings to a temporary file and
+returns its summary; they are appended after this one's. Used only when a run lists flagged rows only
+(the listing is small), for CSV files of 8 MB or more in an encoding that writes a line break as one
+byte, on Linux with two or more cores; ``SANCTUARY_CHECK_WORKERS=0`` turns it off.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import tempfile
@@ -20,8 +24,12 @@ from checker.models import Finding, Summary
 from checker.worker import ForkedWorker, worth_a_worker
 
 MIN_FILE_BYTES = 8 * 1024 * 1024
-FIRST_SHARE = 0.55
-"""Share of the rows this process judges; the other also parses the rows it skips, so it gets fewer."""
+FIRST_SHARE = 0.52
+"""Share of the file's bytes this process judges."""
+CUT_TRIES = 1_000
+"""Line breaks tried for a cut after an even number of quotes."""
+SINGLE_BYTE_BREAKS = ("utf-8", "utf-8-sig", "cp1252", "latin-1", "iso-8859-1", "ascii")
+"""Encodings in which a line break and a quote are single bytes that appear in no other character."""
 
 SPOOL_BATCH = 1_000
 """Findings pickled at a time by ``spool``."""
@@ -31,13 +39,29 @@ def wanted(path: str, only_flagged: bool, max_rows: int | None, is_csv: bool) ->
     return only_flagged and max_rows is None and is_csv and worth_a_worker(path, MIN_FILE_BYTES)
 
 
-def first_rows(path: str) -> int:
-    """How many data rows this process judges: ``FIRST_SHARE`` of the rows, estimated from the file's size."""
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 20)
-    lines = max(1, head.count(b"\n") or head.count(b"\r"))
-    per_row = len(head) / lines
-    return max(1, int(os.path.getsize(path) / per_row * FIRST_SHARE))
+def cut(path: str, encoding: str, quote: str) -> tuple[int, int] | None:
+    """Where to cut the file: a byte offset at a line start, and the number of lines before it (None: nowhere).
+
+    The offset follows the first line break past ``FIRST_SHARE`` of the bytes that has an even number of
+    quote characters before it (a row boundary unless a quote stands inside an unquoted cell: checked
+    later). Only for encodings that write a line break and a quote as single bytes.
+    """
+    if encoding.replace("_", "-").lower() not in SINGLE_BYTE_BREAKS or len(quote) != 1:
+        return None
+    quote_byte = quote.encode("ascii")
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        size = len(data)
+        at = data.find(b"\n", int(size * FIRST_SHARE))
+        quotes = data[:at + 1].count(quote_byte) if at >= 0 else 0
+        for _ in range(CUT_TRIES):
+            if at < 0 or at + 1 >= size:
+                return None
+            if quotes % 2 == 0:
+                return at + 1, data[:at + 1].count(b"\n")
+            following = data.find(b"\n", at + 1)
+            quotes += data[at + 1:following + 1].count(quote_byte) if following >= 0 else 0
+            at = following
+    return None
 
 
 def skip_rows(chunks: Iterator[list[list[str]]], count: int) -> Iterator[list[list[str]]]:
@@ -50,15 +74,6 @@ def skip_rows(chunks: Iterator[list[list[str]]], count: int) -> Iterator[list[li
         count = 0
         break
     yield from chunks
-
-
-def take_rows(chunks: Iterator[list[list[str]]], count: int) -> Iterator[list[list[str]]]:
-    """The chunks of the first ``count`` rows."""
-    for chunk in chunks:
-        if count <= 0:
-            return
-        yield chunk if len(chunk) <= count else chunk[:count]
-        count -= len(chunk)
 
 
 def start_tail(tail: Callable[[], tuple[str, Summary]]) -> ForkedWorker:

@@ -7,6 +7,9 @@ import os
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
+
+import pytest
 
 from checker.compiled_cache import ENV
 from checker.formats.common import finding_dict
@@ -201,6 +204,56 @@ def test_an_error_late_in_a_file_judged_in_two_processes_names_the_same_row(tmp_
     assert alone.returncode == split.returncode == 2
     assert alone.stderr == split.stderr and "row 19000:" in split.stderr
     assert spools() == before  # the second process's spool folder is gone too
+
+
+def _payments(tmp_path, name: str, rows: int, row_text, encoding: str = "utf-8") -> str:
+    lines = ["Vendor Name,Amount,Payment Date,Description"] + [row_text(i) for i in range(rows)]
+    path = tmp_path / name
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return str(path)
+
+
+def _plain_row(i: int) -> str:
+    names = ["WEST PUBLISHING CORP", "Acme Paving", "DOE, JANE", "PALANTIR USG INC", "Caf\u00e9 Olé"]
+    return f'"{names[i % len(names)]} {i % 700}","{i:,}.25",2024-01-{i % 28 + 1:02d},Supplies'
+
+
+@pytest.mark.parametrize("variant", ["quoted line breaks before the cut", "inch marks in unquoted cells", "cp1252",
+                                     "unclosed quote after the cut", "carriage returns only"])
+def test_a_file_cut_in_two_reads_as_in_one_process(tmp_path, variant):
+    """Wherever the cut falls, the two-process audit reports what one process does (or reads on itself)."""
+    rows, encoding, text = 30_000, "utf-8", _plain_row
+    if variant == "quoted line breaks before the cut":
+        text = lambda i: _plain_row(i).replace("Supplies", '"Sup\nplies"') if i % 997 == 0 else _plain_row(i)  # noqa: E731
+    elif variant == "inch marks in unquoted cells":
+        text = lambda i: _plain_row(i).replace("Supplies", '12" pipe') if i % 3 == 0 else _plain_row(i)  # noqa: E731
+    elif variant == "cp1252":
+        encoding = "cp1252"
+    elif variant == "unclosed quote after the cut":
+        text = lambda i: _plain_row(i) + (',"oops' if i == 25_000 else "")  # noqa: E731
+    path = _payments(tmp_path, "pay.csv", rows, text, encoding)
+    if variant == "carriage returns only":
+        Path(path).write_bytes(Path(path).read_bytes().replace(b"\n", b"\r"))
+    if variant.startswith("unclosed"):  # the same one-line error (a report cut short on stdout is no report)
+        alone, split = _flagged(path, "0"), _flagged(path, "1")
+        assert (alone.returncode, alone.stderr) == (split.returncode, split.stderr) == (2, alone.stderr)
+        assert "line 25003: malformed CSV" in alone.stderr  # the quote runs on into the next line
+        return
+    for fmt in ("json", "table"):
+        alone, split = _flagged(path, "0", "-f", fmt), _flagged(path, "1", "-f", fmt)
+        assert (alone.returncode, alone.stdout, alone.stderr) == (split.returncode, split.stdout, split.stderr)
+    assert alone.returncode == 0 and len(json.loads(_flagged(path, "1", "-f", "json").stdout)["findings"]) > 1000
+
+
+def test_the_cut_follows_an_even_number_of_quotes(tmp_path):
+    from checker import split_audit
+
+    path = tmp_path / "q.csv"
+    path.write_bytes(b'h\n' + b'"a\nb"\n' * 50 + b'x\n' * 50)
+    offset, lines = split_audit.cut(str(path), "utf-8", '"')
+    before = path.read_bytes()[:offset]
+    assert before.endswith(b"\n") and before.count(b'"') % 2 == 0 and lines == before.count(b"\n")
+    assert split_audit.cut(str(path), "utf-16", '"') is None
 
 
 def test_screen_rule_table_is_laid_out_as_tabulate_does():

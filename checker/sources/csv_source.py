@@ -57,6 +57,10 @@ class CsvRows:
     header: list[str]
     fh: io.TextIOBase
     reader: Any  # a csv.reader
+    encoding: str = "utf-8"
+    dialect: Any = csv.excel
+    lines_before: int = 0
+    """Physical lines before the first byte read (a part of a file read from an offset), for error messages."""
 
     def chunks(self, size: int) -> Iterator[list[list[str]]]:
         """The data rows in lists of up to ``size`` (read by the csv module without a Python step per row).
@@ -71,10 +75,12 @@ class CsvRows:
                     return
                 yield block
         except UnicodeDecodeError:
-            raise InputError(str(self.path), f"line {reader.line_num + 1}: the file is not consistently "
+            raise InputError(str(self.path), f"line {self.lines_before + reader.line_num + 1}: the file is not "
+                                             f"consistently "
                                              f"{self.fh.encoding}; re-save it as UTF-8") from None
         except csv.Error as exc:
-            raise InputError(str(self.path), f"line {reader.line_num}: malformed CSV: {exc}") from None
+            raise InputError(str(self.path), f"line {self.lines_before + reader.line_num}: malformed CSV: "
+                                             f"{exc}") from None
         finally:
             self.fh.close()
 
@@ -87,8 +93,11 @@ class CsvRows:
                 yield row, cells
 
 
-def open_csv(path: Path | str) -> CsvRows:
-    """Open a CSV export whatever its encoding, delimiter and line endings, and read its header."""
+def open_csv(path: Path | str, stop: int | None = None) -> CsvRows:
+    """Open a CSV export whatever its encoding, delimiter and line endings, and read its header.
+
+    With ``stop``, only the file's first ``stop`` bytes are read (the first part of a file split in two).
+    """
     p = Path(path)
     with open_input(p, "a CSV file", "rb") as fh:
         head = fh.read(SAMPLE_BYTES)
@@ -97,7 +106,7 @@ def open_csv(path: Path | str) -> CsvRows:
     encoding = detect_encoding(head)
     sample = head.decode(encoding, errors="ignore")
     dialect = _dialect(sample)
-    fh = p.open("r", encoding=encoding, newline="")
+    fh = p.open("r", encoding=encoding, newline="") if stop is None else _part(p, 0, stop, encoding)
     reader = csv.reader(fh, dialect, strict=True)  # an unclosed quote is an error, not a swallowed file
     csv.field_size_limit(MAX_FIELD)
     try:
@@ -108,7 +117,44 @@ def open_csv(path: Path | str) -> CsvRows:
     except (csv.Error, UnicodeDecodeError) as exc:
         fh.close()
         raise InputError(str(p), f"cannot read the header row: {exc}") from None
-    return CsvRows(p, header, fh, reader)
+    return CsvRows(p, header, fh, reader, encoding, dialect)
+
+
+def open_csv_from(opened: CsvRows, start: int, lines_before: int) -> CsvRows:
+    """The data rows of ``opened``'s file from byte ``start`` (a line start) to the end, read the same way."""
+    encoding = "utf-8" if opened.encoding == "utf-8-sig" else opened.encoding  # no byte-order mark here
+    fh = _part(opened.path, start, None, encoding)
+    return CsvRows(opened.path, opened.header, fh, csv.reader(fh, opened.dialect, strict=True), encoding,
+                   opened.dialect, lines_before)
+
+
+def _part(path: Path, start: int, stop: int | None, encoding: str) -> io.TextIOWrapper:
+    raw = open(path, "rb")  # noqa: SIM115 - closed with the text stream that wraps it
+    raw.seek(start)
+    stream = raw if stop is None else io.BufferedReader(_Bounded(raw, stop - start))
+    return io.TextIOWrapper(stream, encoding=encoding, newline="")
+
+
+class _Bounded(io.RawIOBase):
+    """At most ``limit`` bytes of an open binary file, then end of file."""
+
+    def __init__(self, raw: io.BufferedReader, limit: int) -> None:
+        self.raw = raw
+        self.left = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.left <= 0:
+            return 0
+        n = self.raw.readinto(memoryview(buffer)[:min(len(buffer), self.left)])
+        self.left -= n
+        return n
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
 
 
 def read_csv(path: Path | str, name_column: str | None = None) -> tuple[ColumnMap, Iterator[Record | Skipped]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from checker.errors import InputError
 from checker.sources.columns import ColumnMap, map_columns
-from checker.sources.csv_source import open_csv
+from checker.sources.csv_source import CsvRows, open_csv
 from checker.sources.jsonl_source import jsonl_rows
 from checker.sources.xlsx_source import xlsx_rows
 
@@ -58,8 +58,14 @@ def open_chunks(path: str | Path, options: ReadOptions) -> tuple[ColumnMap, Iter
     if not is_csv(p, options):
         columns, rows = open_rows(p, options)
         return columns, _chunked(cells for _, cells in rows)
-    opened = open_csv(p)
-    return map_columns(opened.header, str(p), options.name_column, options.mapping), opened.chunks(CHUNK_ROWS)
+    columns, opened = open_csv_mapped(p, options)
+    return columns, opened.chunks(CHUNK_ROWS)
+
+
+def open_csv_mapped(path: str | Path, options: ReadOptions) -> tuple[ColumnMap, CsvRows]:
+    """A CSV file opened with its header read, and its column mapping."""
+    opened = open_csv(path)
+    return map_columns(opened.header, str(path), options.name_column, options.mapping), opened
 
 
 def _chunked(cells: Iterator[list[str]]) -> Iterator[list[list[str]]]:
