@@ -58,6 +58,8 @@ GENERIC = frozenset(
     if line.strip() and not line.startswith("#")
 )
 
+_NONE: frozenset[int] = frozenset()
+
 KIND_PRIORITY = {"identifier": 5, "decision": 4, "name": 3, "alias": 3, "product": 2, "former_name": 1, "weak": 0}
 FUZZY_MARKERS = ("token match", "vendor name begins")
 
@@ -337,11 +339,12 @@ class Matcher:
 
     def _candidates(self, name: NormalName) -> set[int]:
         found: set[int] = set()
+        by_token, by_prefix = self._by_token, self._by_prefix
         for tok in name.tokens:
-            found |= self._by_token.get(tok, set())
+            found |= by_token.get(tok, _NONE)
             if len(tok) >= PREFIX_KEY:
-                found |= self._by_prefix.get(tok[:PREFIX_KEY], set())
-        found |= self._by_token.get(name.compact, set())
+                found |= by_prefix.get(tok[:PREFIX_KEY], _NONE)
+        found |= by_token.get(name.compact, _NONE)
         return found
 
     def _plausible(self, name: NormalName, candidates: set[int]) -> set[int]:

@@ -74,14 +74,21 @@ class NormalName:
 
 def fold(text: str) -> str:
     """Upper-case ASCII text: accents and marks removed, ``&`` spelled AND, punctuation as spaces."""
+    return " ".join(fold_words(text))
+
+
+def fold_words(text: str) -> list[str]:
+    """The words of ``fold(text)``."""
     if text.isascii():  # no accents to strip: only the ASCII marks (' and `) go
         text = text.replace("'", "").replace("`", "")
     else:
         text = unicodedata.normalize("NFKD", _MARKS.sub("", text))  # marks first: NFKD spells ™ as "TM"
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.upper().replace("&", " AND ").replace("+", " AND ")
-    text = _NON_ALNUM.sub(" ", text)
-    return _join_initials(text.split())
+    tokens = _NON_ALNUM.sub(" ", text).split()
+    if any(len(tok) == 1 for tok in tokens):
+        return _join_initials(tokens).split()
+    return tokens
 
 
 def _join_initials(tokens: list[str]) -> str:
@@ -111,7 +118,7 @@ def _truncated_form(token: str) -> str | None:
 
 def normalize(name: str) -> NormalName:
     """Normalise one name; trailing legal forms are canonicalised and kept aside, never all tokens."""
-    tokens = fold(name).split() or name.upper().split()  # "!!!" stays "!!!": a name never becomes nothing
+    tokens = fold_words(name) or name.upper().split()  # "!!!" stays "!!!": a name never becomes nothing
     if tokens and tokens[0] == "THE" and len(tokens) > 1:
         tokens = tokens[1:]
     form: str | None = None
@@ -136,8 +143,10 @@ def normalize(name: str) -> NormalName:
 
 def split_parts(name: str) -> list[str]:
     """The name and each of its dba / fka / c/o / ``A - B`` / ``A/B`` parts, each as its own name."""
-    if not any(ch in name for ch in _SPLIT_CHARS) and not any(w in name.upper() for w in _SPLIT_WORDS):
-        return [name]  # nothing any splitter could split at (checked without the slower expressions)
+    if not any(ch in name for ch in _SPLIT_CHARS):
+        upper = name.upper()
+        if not any(w in upper for w in _SPLIT_WORDS):
+            return [name]  # nothing any splitter could split at (checked without the slower expressions)
     pieces = [name]
     for splitter in (_SPLIT_MARKERS, _DASH_SPLIT, _SLASH_SPLIT):
         pieces = [p for piece in pieces for p in splitter.split(piece)]
@@ -149,8 +158,10 @@ def split_parts(name: str) -> list[str]:
 
 def is_person(name: str) -> bool:
     """True for ``LAST, FIRST [MIDDLE]`` payees with no company words (an individual, never matched)."""
-    text = " ".join(name.upper().split())
-    if text.count(",") != 1 or not _PERSON.match(text):
+    if name.count(",") != 1:  # most company names: decided without the steps below
         return False
-    words = set(fold(text).split())
+    text = " ".join(name.upper().split())
+    if not _PERSON.match(text):
+        return False
+    words = set(fold_words(text))
     return not (words & _COMPANY_WORDS)
