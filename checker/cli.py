@@ -150,7 +150,7 @@ def audit(
     from checker.formats.common import provenance_line, summary_paragraph
     from checker.formats.csv_format import render_csv
     from checker.formats.human import render_audit
-    from checker.formats.json_format import render_json
+    from checker.formats.json_format import render_json, write_rows
     from checker.progress import Progress
     from checker.service import Checker
     from checker.sources.columns import parse_mapping
@@ -166,7 +166,8 @@ def audit(
         raise InputError("--format xlsx", "an Excel report needs --output PATH.xlsx")
     progress = None if quiet else Progress(f"Auditing {file}")
     run = checker.audit(file, options=options, max_rows=max_rows, only_flagged=only_flagged,
-                        progress=progress.update if progress else None)
+                        progress=progress.update if progress else None,
+                        write_rows=write_rows if fmt is AuditFormat.json and not shareable else None)
     if shareable:
         run = run.for_publication()
     try:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Callable, Iterator
+from typing import TextIO
 
 from checker import prematch, split_audit
 from checker.errors import InputError
@@ -24,6 +27,7 @@ from checker.service import file_digest
 from checker.sources.columns import ColumnMap
 from checker.sources.csv_source import MAX_NAME, CsvRows, RowConverter, open_csv, open_csv_from
 from checker.sources.records import CHUNK_ROWS, ReadOptions, is_csv, open_chunks, open_csv_mapped
+from checker.worker import ForkedWorker
 
 PLAIN_LIMIT = 32_768
 """Vendor and description cells whose shared judgement is remembered while auditing (it only saves time)."""
@@ -69,19 +73,24 @@ class RowAudit:
         self.judge = judge
 
     def audit(self, path: str, options: ReadOptions | None, max_rows: int | None, only_flagged: bool,
-              progress: Callable[[int], None] | None) -> tuple[Iterator[Finding], Summary, str]:
-        """The findings stream, its live summary and the file's SHA-256 (see ``Checker.audit``)."""
+              progress: Callable[[int], None] | None, write_rows: Callable[[Iterator[Finding], TextIO], int] | None
+              ) -> tuple[Iterator[Finding], Summary, str, split_audit.SpooledRows | None]:
+        """The findings stream, its live summary, the file's SHA-256 and the text of rows rendered by a second
+        process (see ``Checker.audit``)."""
         options = options or ReadOptions()
         summary = Summary(decimal_comma=options.decimal_comma)
         csv_file = is_csv(path, options)
-        if split_audit.wanted(str(path), only_flagged, max_rows, csv_file):
+        rendered = write_rows is not None and not only_flagged
+        if split_audit.wanted(str(path), only_flagged, max_rows, csv_file, rendered):
             columns, opened = open_csv_mapped(path, options)  # first: a missing or unreadable file is named
             sha256, nul_free = file_digest(path)
-            cut = split_audit.cut(str(path), opened.encoding, opened.dialect.quotechar)
+            cut = split_audit.cut(str(path), opened.encoding, opened.dialect.quotechar,
+                                  split_audit.FIRST_SHARE_RENDERED if rendered else split_audit.FIRST_SHARE)
             if cut is not None:
                 opened.fh.close()  # each process opens its own part
-                return self._in_two(str(path), options, columns, opened, cut, summary, progress, nul_free), \
-                    summary, sha256
+                two = _InTwo(self, str(path), options, columns, opened, cut, summary, progress, nul_free,
+                             write_rows if rendered else None)
+                return two.head(), summary, sha256, two.tail() if rendered else None
             chunks = opened.chunks(CHUNK_ROWS)
         else:
             columns, chunks = open_chunks(path, options)
@@ -89,54 +98,7 @@ class RowAudit:
         nul_free = nul_free and csv_file  # JSON Lines can write a NUL as "\u0000"
         findings = self.rows(path, columns, _limited(chunks, max_rows, path), summary, only_flagged,
                              progress=progress, nul_free=nul_free)
-        return findings, summary, sha256
-
-    def _in_two(self, path: str, options: ReadOptions, columns: ColumnMap, opened: CsvRows, cut: tuple[int, int],
-                summary: Summary, progress: Callable[[int], None] | None, nul_free: bool) -> Iterator[Finding]:
-        """Flagged findings of a large file: the rows before ``cut`` judged here, the rest in a forked process.
-
-        See ``checker.split_audit``: when the rows before the cut are not one per line, the forked process
-        is dropped and this one reads on from where it stopped.
-        """
-        offset, lines = cut
-        first = lines - 1  # data rows before the cut when each line is one row (the header is the first)
-        folder = tempfile.mkdtemp(prefix="sanctuary-check-")  # removed at the end, whatever happens
-
-        def tail() -> tuple[str, Summary]:
-            tail_summary = Summary(decimal_comma=options.decimal_comma)
-            part = open_csv_from(opened, offset, lines)
-            found = self.rows(path, columns, part.chunks(CHUNK_ROWS), tail_summary, only_flagged=True,
-                              first_row=first, match_ahead=False, nul_free=nul_free)
-            return split_audit.spool(found, folder), tail_summary
-
-        read = 0
-        ended_in_a_cell = False
-
-        def head() -> Iterator[list[list[str]]]:
-            nonlocal read, ended_in_a_cell
-            try:
-                for chunk in open_csv(path, stop=offset).chunks(CHUNK_ROWS):
-                    read += len(chunk)
-                    yield chunk
-            except InputError:  # the cut fell inside a quoted cell, or the file is malformed there
-                ended_in_a_cell = True
-
-        worker = split_audit.start_tail(tail)
-        try:
-            yield from self.rows(path, columns, head(), summary, only_flagged=True, match_ahead=False,
-                                 progress=progress, nul_free=nul_free)
-            if ended_in_a_cell or read != first:  # rows and lines disagree: read on here, from the start
-                worker.close()
-                _, again = open_chunks(path, options)
-                yield from self.rows(path, columns, split_audit.skip_rows(again, read), summary, only_flagged=True,
-                                     first_row=read, match_ahead=False, nul_free=nul_free)
-                return
-            spooled, tail_summary = worker.receive()
-            summary.merge(tail_summary)
-            yield from split_audit.unspool(spooled)
-        finally:
-            worker.close()
-            shutil.rmtree(folder, ignore_errors=True)
+        return findings, summary, sha256, None
 
     def rows(self, path: str, columns: ColumnMap, chunks: Iterator[list[list[str]]],
                     summary: Summary, only_flagged: bool, first_row: int = 0, match_ahead: bool = True,
@@ -238,3 +200,85 @@ class RowAudit:
             plain[key] = tally
         return tally
 
+
+class _InTwo:
+    """A large CSV file judged in two processes (see ``checker.split_audit``): rows before ``cut`` here, the
+    rest in a forked process that spools its flagged findings, or (with ``write_rows``) writes every row
+    as text for ``tail``. When the rows before the cut are not one per line, the forked process is dropped
+    and this one reads on from where it stopped."""
+
+    def __init__(self, audit: RowAudit, path: str, options: ReadOptions, columns: ColumnMap, opened: CsvRows,
+                 cut: tuple[int, int], summary: Summary, progress: Callable[[int], None] | None, nul_free: bool,
+                 write_rows: Callable[[Iterator[Finding], TextIO], int] | None) -> None:
+        self.audit, self.path, self.options, self.columns = audit, path, options, columns
+        self.offset, self.lines = cut
+        self.first = self.lines - 1  # data rows before the cut when each line is one row (after the header)
+        self.summary, self.progress, self.nul_free, self.write_rows = summary, progress, nul_free, write_rows
+        self.only_flagged = write_rows is None
+        self.opened = opened
+        self.folder: str | None = None  # the spool folder, made when the rows are first read
+        self.worker: ForkedWorker | None = None
+        self.spooled: str | None = None  # the second process's findings or text, once received
+
+    def _second(self, opened: CsvRows) -> tuple[str, Summary]:
+        """In the forked process: judge the rows from the cut; spool findings or write text."""
+        assert self.folder is not None
+        summary = Summary(decimal_comma=self.options.decimal_comma)
+        part = open_csv_from(opened, self.offset, self.lines)
+        found = self.audit.rows(self.path, self.columns, part.chunks(CHUNK_ROWS), summary,
+                                only_flagged=self.only_flagged, first_row=self.first, match_ahead=False,
+                                nul_free=self.nul_free)
+        if self.write_rows is None:
+            return split_audit.spool(found, self.folder), summary
+        text = os.path.join(self.folder, "rows.txt")
+        with open(text, "w", encoding="utf-8", newline="") as fh:
+            self.write_rows(found, fh)
+        return text, summary
+
+    def head(self) -> Iterator[Finding]:
+        """The findings of the rows before the cut (then, when only flagged rows are listed, the others')."""
+        self.folder = tempfile.mkdtemp(prefix="sanctuary-check-")
+        weakref.finalize(self, shutil.rmtree, self.folder, True)  # removed whatever happens, at the latest on exit
+        self.worker = split_audit.start_tail(lambda: self._second(self.opened))
+        read = 0
+        ended_in_a_cell = False
+
+        def chunks() -> Iterator[list[list[str]]]:
+            nonlocal read, ended_in_a_cell
+            try:
+                for chunk in open_csv(self.path, stop=self.offset).chunks(CHUNK_ROWS):
+                    read += len(chunk)
+                    yield chunk
+            except InputError:  # the cut fell inside a quoted cell, or the file is malformed there
+                ended_in_a_cell = True
+
+        done = False
+        try:
+            yield from self.audit.rows(self.path, self.columns, chunks(), self.summary, self.only_flagged,
+                                       match_ahead=False, progress=self.progress, nul_free=self.nul_free)
+            if ended_in_a_cell or read != self.first:  # rows and lines disagree: read on here, from the start
+                self.worker.close()
+                _, again = open_chunks(self.path, self.options)
+                yield from self.audit.rows(self.path, self.columns, split_audit.skip_rows(again, read),
+                                           self.summary, self.only_flagged, first_row=read, match_ahead=False,
+                                           nul_free=self.nul_free)
+            else:
+                self.spooled, tail_summary = self.worker.receive()
+                self.summary.merge(tail_summary)
+                if self.only_flagged:
+                    yield from split_audit.unspool(self.spooled)
+            done = True
+        finally:
+            if not done or self.only_flagged:
+                self.close()
+
+    def tail(self) -> split_audit.SpooledRows:
+        """The second process's rows as text (none when this process read on itself), for after ``head``."""
+        return split_audit.SpooledRows(lambda: self.spooled, self.close)
+
+    def close(self) -> None:
+        """Stop the second process and remove the spool folder (again: harmless)."""
+        if self.worker is not None:
+            self.worker.close()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)

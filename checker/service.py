@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from checker import __version__
 from checker.decisions import load_decisions
@@ -19,6 +19,7 @@ from checker.rulesets import RuleSet, select_rulesets
 
 if TYPE_CHECKING:
     from checker.sources.records import ReadOptions
+    from checker.split_audit import SpooledRows
 
 
 @dataclass
@@ -36,6 +37,9 @@ class Run:
     decisions_path: str | None = None
     waivers_path: str | None = None
     shareable: bool = False
+    rendered_tail: SpooledRows | None = None
+    """The rows after ``findings``, written as text by a second process (``Checker.audit(write_rows=...)``):
+    copy them with ``write_to`` once ``findings`` is read to the end (the summary is then complete)."""
 
     def for_publication(self) -> Run:
         """The run as a coalition would publish it (``--shareable``).
@@ -43,6 +47,8 @@ class Run:
         Individual payees are counted in the summary but not listed; the wording of internal match
         decisions (who decided, and why) is withheld; local paths are reduced to file names.
         """
+        if self.rendered_tail is not None:
+            raise ValueError("rows rendered by a second process cannot be made shareable: audit without write_rows")
         def stream() -> Iterator[Finding]:
             for f in self.findings:
                 if f.person:
@@ -122,17 +128,21 @@ class Checker:
         return self._judge_file(path, read_holdings(path), self.judge.judge_holding, _holdings_totals)
 
     def audit(self, path: str, *, options: ReadOptions | None = None, max_rows: int | None = None,
-              only_flagged: bool = False, progress: Callable[[int], None] | None = None) -> Run:
+              only_flagged: bool = False, progress: Callable[[int], None] | None = None,
+              write_rows: Callable[[Iterator[Finding], TextIO], int] | None = None) -> Run:
         """Judge every data row of a CSV, .xlsx or JSON Lines file; blank and total rows are counted as skipped.
 
         With ``only_flagged`` the findings stream holds only flagged rows; every row is still counted.
-        ``progress`` is told the number of rows read so far, after every chunk of rows.
+        ``progress`` is told the number of rows read so far, after every chunk of rows. With ``write_rows``
+        (a format's way to write findings as text), a large CSV file's later rows may be judged and written
+        by a second process: then ``findings`` holds the first rows, and the caller must write
+        ``rendered_tail`` after them.
         """
         from checker.row_audit import RowAudit  # reading files: a screen never needs it
 
-        findings, summary, sha256 = RowAudit(self.matcher, self.judge).audit(path, options, max_rows, only_flagged,
-                                                                             progress)
-        return self._run(findings, summary, input_path=str(path), input_sha256=sha256)
+        findings, summary, sha256, tail = RowAudit(self.matcher, self.judge).audit(
+            path, options, max_rows, only_flagged, progress, write_rows)
+        return self._run(findings, summary, input_path=str(path), input_sha256=sha256, rendered_tail=tail)
 
     def _judge_file(self, path: str, items: Iterator[Record | Skipped], judge: Callable[[Record], Finding],
                     tally: Callable[[Summary, Finding], None] | None = None) -> Run:

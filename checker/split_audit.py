@@ -17,15 +17,19 @@ from __future__ import annotations
 import mmap
 import os
 import pickle
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from typing import TextIO
 
 from checker.models import Finding, Summary
 from checker.worker import ForkedWorker, worth_a_worker
 
 MIN_FILE_BYTES = 8 * 1024 * 1024
 FIRST_SHARE = 0.52
-"""Share of the file's bytes this process judges."""
+"""Share of the file's bytes this process judges when only flagged rows are listed."""
+FIRST_SHARE_RENDERED = 0.46
+"""Share when the second process writes its rows as text: this one copies that text in at the end."""
 CUT_TRIES = 1_000
 """Line breaks tried for a cut after an even number of quotes."""
 SINGLE_BYTE_BREAKS = ("utf-8", "utf-8-sig", "cp1252", "latin-1", "iso-8859-1", "ascii")
@@ -34,15 +38,16 @@ SINGLE_BYTE_BREAKS = ("utf-8", "utf-8-sig", "cp1252", "latin-1", "iso-8859-1", "
 SPOOL_BATCH = 1_000
 """Findings pickled at a time by ``spool``."""
 
-def wanted(path: str, only_flagged: bool, max_rows: int | None, is_csv: bool) -> bool:
-    """Whether to judge this file in two processes."""
-    return only_flagged and max_rows is None and is_csv and worth_a_worker(path, MIN_FILE_BYTES)
+def wanted(path: str, only_flagged: bool, max_rows: int | None, is_csv: bool, rendered: bool = False) -> bool:
+    """Whether to judge this file in two processes: when only flagged rows are listed, or when the second
+    process can render its rows itself (``rendered``)."""
+    return (only_flagged or rendered) and max_rows is None and is_csv and worth_a_worker(path, MIN_FILE_BYTES)
 
 
-def cut(path: str, encoding: str, quote: str) -> tuple[int, int] | None:
+def cut(path: str, encoding: str, quote: str, share: float = FIRST_SHARE) -> tuple[int, int] | None:
     """Where to cut the file: a byte offset at a line start, and the number of lines before it (None: nowhere).
 
-    The offset follows the first line break past ``FIRST_SHARE`` of the bytes that has an even number of
+    The offset follows the first line break past ``share`` of the bytes that has an even number of
     quote characters before it (a row boundary unless a quote stands inside an unquoted cell: checked
     later). Only for encodings that write a line break and a quote as single bytes.
     """
@@ -51,7 +56,7 @@ def cut(path: str, encoding: str, quote: str) -> tuple[int, int] | None:
     quote_byte = quote.encode("ascii")
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
         size = len(data)
-        at = data.find(b"\n", int(size * FIRST_SHARE))
+        at = data.find(b"\n", int(size * share))
         quotes = data[:at + 1].count(quote_byte) if at >= 0 else 0
         for _ in range(CUT_TRIES):
             if at < 0 or at + 1 >= size:
@@ -96,6 +101,52 @@ def spool(findings: Iterator[Finding], folder: str) -> str:
                 batch = []
         pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
     return path
+
+
+class SpooledRows:
+    """Rows the second process wrote as report text, to be copied into the report after the first's rows."""
+
+    def __init__(self, path: Callable[[], str | None], close: Callable[[], None]) -> None:
+        self._path = path  # the text file, once the second process is done (None: it was dropped)
+        self._close = close
+
+    def write_to(self, out: TextIO, before: str) -> bool:
+        """Write ``before`` and the rows to ``out``, when there are any; whether there were. Then clean up."""
+        try:
+            path = self._path()
+            if path is None or not os.path.getsize(path):
+                return False
+            out.write(before)
+            if not _send(path, out):
+                with open(path, encoding="utf-8", newline="") as fh:
+                    shutil.copyfileobj(fh, out, 1 << 20)
+            return True
+        finally:
+            self._close()
+
+
+def _send(path: str, out: TextIO) -> bool:
+    """Copy a UTF-8 text file's bytes to ``out``'s file descriptor in the kernel (True), when it has one."""
+    if (getattr(out, "encoding", "") or "").lower().replace("-", "").replace("_", "") != "utf8":
+        return False
+    try:
+        target = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    out.flush()
+    with open(path, "rb") as fh:
+        size, sent = os.fstat(fh.fileno()).st_size, 0
+        try:
+            while sent < size:
+                done = os.sendfile(target, fh.fileno(), sent, size - sent)
+                if not done:
+                    break
+                sent += done
+        except OSError:
+            if sent:
+                raise  # part of it is written: never write it twice
+            return False
+    return sent == size
 
 
 def unspool(path: str) -> Iterator[Finding]:

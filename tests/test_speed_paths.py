@@ -245,6 +245,30 @@ def test_a_file_cut_in_two_reads_as_in_one_process(tmp_path, variant):
     assert alone.returncode == 0 and len(json.loads(_flagged(path, "1", "-f", "json").stdout)["findings"]) > 1000
 
 
+@pytest.mark.parametrize("variant", ["one row per line", "quoted line breaks before the cut", "nothing after the cut"])
+def test_a_json_listing_written_by_two_processes_equals_one(tmp_path, variant):
+    """The second process writes its rows as JSON text; the report is byte for byte the same, file or pipe."""
+    text = _plain_row
+    if variant == "quoted line breaks before the cut":
+        text = lambda i: _plain_row(i).replace("Supplies", '"Sup\nplies"') if i % 997 == 0 else _plain_row(i)  # noqa: E731
+    elif variant == "nothing after the cut":
+        text = lambda i: _plain_row(i) if i < 15_000 else ",,,"  # noqa: E731 - rows after the cut are all blank
+    path = _payments(tmp_path, "pay.csv", 30_000, text)
+
+    def report(workers: str, *args: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "SANCTUARY_CHECK_WORKERS": workers}
+        return subprocess.run([sys.executable, "-m", "checker", "audit", path, "-f", "json", "--as-of", "2024-06-30",
+                               "--quiet", *args], capture_output=True, text=True, env=env)
+
+    alone = report("0")
+    assert alone.returncode == 0, alone.stderr
+    assert report("1").stdout == alone.stdout
+    report("1", "--output", str(tmp_path / "out.json"))
+    assert (tmp_path / "out.json").read_text(encoding="utf-8") == alone.stdout
+    data = json.loads(alone.stdout)
+    assert data["summary"]["rows"] == 30_000 and len(data["findings"]) == 30_000 - len(data["summary"]["skipped"])
+
+
 def test_the_cut_follows_an_even_number_of_quotes(tmp_path):
     from checker import split_audit
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import TextIO
 
 from checker.formats.common import dollars_dict, judgement_dict, record_dict
@@ -40,16 +41,27 @@ def finding_json(f: Finding) -> str:
     return "".join(parts)
 
 
+ROW_SEPARATOR = ",\n  "
+
+
+def write_rows(findings: Iterable[Finding], out: TextIO, first: str = "") -> int:
+    """Write findings as rows of the findings array (``first`` before the first, separators between them);
+    how many. A second process judging a large file's later rows writes them this way."""
+    count = 0
+    for f in findings:
+        out.write((first if not count else ROW_SEPARATOR) + finding_json(f))
+        count += 1
+    return count
+
+
 def render_json(run: Run, out: TextIO, *, only_flagged: bool = False) -> None:
     """Write findings as they arrive, then the summary (JSON key order carries no meaning)."""
     head = {"schema_version": SCHEMA_VERSION, "tool": run.tool, "provenance": run.provenance()}
     out.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ",\n \"findings\": [")
-    first = True
-    for f in run.findings:
-        if only_flagged and not f.flagged:
-            continue
-        out.write(("\n  " if first else ",\n  ") + finding_json(f))
-        first = False
+    rows = write_rows((f for f in run.findings if f.flagged or not only_flagged), out, "\n  ")
+    if run.rendered_tail is not None and run.rendered_tail.write_to(out, ROW_SEPARATOR if rows else "\n  "):
+        rows += 1  # and more: rows written by a second process
+    first = rows == 0
     s = run.summary
     summary = {"rows": s.rows, "skipped": [{"row": k.row, "reason": k.reason} for k in s.skipped],
                "by_verdict": s.verdict_counts(), "individual_payees": s.persons,
