@@ -63,8 +63,6 @@ def _fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-
-
 class RowAudit:
     """Judges the rows of one file with a loaded matcher and judge."""
 
@@ -100,9 +98,9 @@ class RowAudit:
                              progress=progress, nul_free=nul_free)
         return findings, summary, sha256, None
 
-    def rows(self, path: str, columns: ColumnMap, chunks: Iterator[list[list[str]]],
-                    summary: Summary, only_flagged: bool, first_row: int = 0, match_ahead: bool = True,
-                    progress: Callable[[int], None] | None = None, nul_free: bool = False) -> Iterator[Finding]:
+    def rows(self, path: str, columns: ColumnMap, chunks: Iterator[list[list[str]]], summary: Summary,
+             only_flagged: bool, first_row: int = 0, match_ahead: bool = True,
+             progress: Callable[[int], None] | None = None, nul_free: bool = False) -> Iterator[Finding]:
         """Judge rows as a stream.
 
         A row with no registry match that is not flagged, and whose description names no product, has a
@@ -261,7 +259,7 @@ class _InTwo:
                 _, again = open_chunks(self.path, self.options)
                 yield from self.audit.rows(self.path, self.columns, split_audit.skip_rows(again, read),
                                            self.summary, self.only_flagged, first_row=read, match_ahead=False,
-                                           nul_free=self.nul_free)
+                                           progress=self.progress, nul_free=self.nul_free)
             else:
                 self.spooled, tail_summary = self.worker.receive()
                 self.summary.merge(tail_summary)

@@ -14,7 +14,6 @@ byte, on Linux with two or more cores; ``SANCTUARY_CHECK_WORKERS=0`` turns it of
 
 from __future__ import annotations
 
-import mmap
 import os
 import pickle
 import shutil
@@ -32,6 +31,8 @@ FIRST_SHARE_RENDERED = 0.46
 """Share when the second process writes its rows as text: this one copies that text in at the end."""
 CUT_TRIES = 1_000
 """Line breaks tried for a cut after an even number of quotes."""
+CUT_WINDOW = 4 * 1024 * 1024
+"""Bytes read past the share to find those line breaks."""
 SINGLE_BYTE_BREAKS = ("utf-8", "utf-8-sig", "cp1252", "latin-1", "iso-8859-1", "ascii")
 """Encodings in which a line break and a quote are single bytes that appear in no other character."""
 
@@ -54,18 +55,28 @@ def cut(path: str, encoding: str, quote: str, share: float = FIRST_SHARE) -> tup
     if encoding.replace("_", "-").lower() not in SINGLE_BYTE_BREAKS or len(quote) != 1:
         return None
     quote_byte = quote.encode("ascii")
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        size = len(data)
-        at = data.find(b"\n", int(size * share))
-        quotes = data[:at + 1].count(quote_byte) if at >= 0 else 0
-        for _ in range(CUT_TRIES):
-            if at < 0 or at + 1 >= size:
+    with open(path, "rb") as fh:  # read in blocks, not mapped: memory stays flat whatever the file's size
+        size = os.fstat(fh.fileno()).st_size
+        target = int(size * share)
+        quotes = lines = position = 0
+        while position < target:
+            block = fh.read(min(1 << 20, target - position))
+            if not block:
                 return None
-            if quotes % 2 == 0:
-                return at + 1, data[:at + 1].count(b"\n")
-            following = data.find(b"\n", at + 1)
-            quotes += data[at + 1:following + 1].count(quote_byte) if following >= 0 else 0
-            at = following
+            quotes += block.count(quote_byte)
+            lines += block.count(b"\n")
+            position += len(block)
+        window = fh.read(CUT_WINDOW)
+    start = 0
+    for _ in range(CUT_TRIES):
+        at = window.find(b"\n", start)
+        if at < 0 or target + at + 1 >= size:
+            return None
+        quotes += window.count(quote_byte, start, at + 1)
+        lines += 1
+        if quotes % 2 == 0:
+            return target + at + 1, lines
+        start = at + 1
     return None
 
 
