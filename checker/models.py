@@ -133,6 +133,19 @@ class Finding:
             self._record = self._convert(self._row, self._cells)
         return self._record
 
+    def brief(self) -> tuple[int, str, str | None, str | None, str | None, date | None]:
+        """Row, vendor, action, amount, department and date: the fields a listing shows, read straight from
+        the cells when the record is deferred (a full JSON listing of a large file makes no record)."""
+        if self._record is None:
+            return self._convert.brief(self._row, self._cells)  # type: ignore[attr-defined]
+        r = self._record
+        return r.row, r.vendor, r.action, r.amount, r.department, r.date
+
+    @property
+    def security(self) -> Security | None:
+        """The holding's security (payments have none; a deferred finding is always a payment)."""
+        return None if self._record is None else self._record.security
+
     def __repr__(self) -> str:
         return f"Finding(row={self.record.row}, vendor={self.record.vendor!r}, verdict={self.judgement.verdict!r})"
 

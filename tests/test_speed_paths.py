@@ -82,6 +82,22 @@ def test_finding_json_equals_the_generic_encoding():
         assert finding_json(f) == json.dumps(finding_dict(f), ensure_ascii=False)
 
 
+def test_rows_listed_without_a_record_encode_as_with_one(tmp_path):
+    """A full listing reads a repeated plain row's fields from its cells; the JSON is what its record gives."""
+    rows = ["Vendor Name,Contract Action,Payment Date,Contract Date,Amount,Department"]
+    cells = ['"  Acme   Paving  "', '" Renewal "', "6/1/2018", "", '" 1,200.50 "', '""']
+    rows += [",".join(cells)] * 3 + ['"Caf\u00e9 \u00ab Olé \u00bb",,,2019-02-03,,"  Parks "'] * 3
+    rows += ['"DOE, JANE",payment,2020-01-01,,7,Fire'] * 2
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    listed = list(Checker(as_of=date(2024, 6, 30)).audit(str(path)).findings)
+    deferred = [f for f in listed if f._record is None]
+    assert [f._row for f in deferred] == [2, 3, 4, 5, 6, 8]  # all but the first company and the first person
+    for f in listed:
+        text = finding_json(f)  # before any record is made
+        assert text == json.dumps(finding_dict(f), ensure_ascii=False)
+
+
 def test_only_flagged_stream_still_counts_every_row():
     full = Checker(as_of=date(2024, 6, 30)).audit(EXAMPLE)
     listed = list(full.findings)

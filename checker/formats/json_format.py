@@ -25,18 +25,18 @@ def finding_json(f: Finding) -> str:
     judged = j.rendered.get("json")
     if judged is None:
         judged = j.rendered["json"] = json.dumps(judgement_dict(j), ensure_ascii=False)[1:-1]
-    r = f.record
-    parts = ['{"row": ', str(r.row), ', "vendor": ', _string(r.vendor)]
-    if r.action is not None:
-        parts += [', "action": ', _string(r.action)]
-    if r.amount is not None:
-        parts += [', "amount": ', _string(r.amount)]
-    if r.department is not None:
-        parts += [', "department": ', _string(r.department)]
-    if r.date is not None:
-        parts += [', "date": "', r.date.isoformat(), '"']
-    if r.security is not None:
-        parts += [', "security": ', json.dumps(record_dict(r)["security"], ensure_ascii=False)]
+    row, vendor, action, amount, department, day = f.brief()
+    parts = ['{"row": ', str(row), ', "vendor": ', _string(vendor)]
+    if action is not None:
+        parts += [', "action": ', _string(action)]
+    if amount is not None:
+        parts += [', "amount": ', _string(amount)]
+    if department is not None:
+        parts += [', "department": ', _string(department)]
+    if day is not None:
+        parts += [', "date": "', day.isoformat(), '"']
+    if f.security is not None:
+        parts += [', "security": ', json.dumps(record_dict(f.record)["security"], ensure_ascii=False)]
     parts += [", ", judged, "}"]
     return "".join(parts)
 

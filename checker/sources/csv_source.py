@@ -224,6 +224,13 @@ class RowConverter:
         except ValueError as exc:
             raise InputError(self.path, f"row {row}: {exc}") from None
 
+    def brief(self, row: int, cells: list[str]) -> tuple[int, str, str | None, str | None, str | None, date | None]:
+        """``Finding.brief`` of a full-width row read before (its cells are valid), without making its record."""
+        c = self.columns
+        return (row, " ".join(cells[c.vendor].split()), self._action(row, cells, c.action),
+                _cell(cells, c.amount), _cell(cells, c.department),
+                self._date(cells, c.action_date) or self._date(cells, c.date))
+
     def _without_vendor(self, row: int, cells: list[str]) -> Skipped:
         c = self.columns
         if not any(x.strip() for x in cells):
