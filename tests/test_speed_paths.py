@@ -98,6 +98,22 @@ def test_rows_listed_without_a_record_encode_as_with_one(tmp_path):
         assert text == json.dumps(finding_dict(f), ensure_ascii=False)
 
 
+def test_rows_written_as_bytes_equal_rows_written_as_text(tmp_path):
+    """A file or stdout gets the rows as UTF-8 bytes in blocks; the text is what a text stream gets."""
+    import io
+
+    from checker.formats.json_format import write_rows
+
+    listed = list(Checker(as_of=date(2024, 6, 30)).audit(EXAMPLE).findings) * 200  # several blocks' worth
+    text = io.StringIO()  # no binary buffer: written as text
+    assert write_rows(listed, text, "\n  ") == len(listed)
+    with open(tmp_path / "rows.json", "w", encoding="utf-8", newline="") as fh:
+        fh.write("[")  # held by the text layer: must come first
+        assert write_rows(listed, fh, "\n  ") == len(listed)
+        fh.write("]")
+    assert (tmp_path / "rows.json").read_text(encoding="utf-8") == "[" + text.getvalue() + "]"
+
+
 def test_only_flagged_stream_still_counts_every_row():
     full = Checker(as_of=date(2024, 6, 30)).audit(EXAMPLE)
     listed = list(full.findings)
