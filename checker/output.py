@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -26,6 +25,8 @@ def open_output(path: str | None, *, binary: bool = False) -> Iterator[TextIO]:
         yield sys.stdout
         sys.stdout.flush()
         return
+    import tempfile  # only when writing a file
+
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     try:
@@ -47,3 +48,8 @@ def open_output(path: str | None, *, binary: bool = False) -> Iterator[TextIO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def writes_utf8(out: TextIO) -> bool:
+    """True when text written to ``out`` is encoded as UTF-8 (so UTF-8 bytes may be written below it)."""
+    return (getattr(out, "encoding", None) or "").lower().replace("-", "").replace("_", "") == "utf8"

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from checker.models import Finding, Summary
+from checker.output import writes_utf8
 from checker.worker import ForkedWorker, worth_a_worker
 
 MIN_FILE_BYTES = 8 * 1024 * 1024
@@ -137,8 +138,9 @@ class SpooledRows:
 
 
 def _send(path: str, out: TextIO) -> bool:
-    """Copy a UTF-8 text file's bytes to ``out``'s file descriptor in the kernel (True), when it has one."""
-    if (getattr(out, "encoding", "") or "").lower().replace("-", "").replace("_", "") != "utf8":
+    """Copy a UTF-8 text file's bytes to ``out``'s file descriptor in the kernel (True), when it has one:
+    ``copy_file_range`` between files, else ``sendfile`` (to a pipe, say)."""
+    if not writes_utf8(out):
         return False
     try:
         target = out.fileno()
@@ -147,16 +149,21 @@ def _send(path: str, out: TextIO) -> bool:
     out.flush()
     with open(path, "rb") as fh:
         size, sent = os.fstat(fh.fileno()).st_size, 0
-        try:
-            while sent < size:
-                done = os.sendfile(target, fh.fileno(), sent, size - sent)
-                if not done:
-                    break
-                sent += done
-        except OSError:
-            if sent:
-                raise  # part of it is written: never write it twice
-            return False
+        for in_kernel in (True, False):
+            try:
+                while sent < size:
+                    done = os.copy_file_range(fh.fileno(), target, size - sent, sent) if in_kernel else \
+                        os.sendfile(target, fh.fileno(), sent, size - sent)
+                    if not done:
+                        break
+                    sent += done
+            except OSError:
+                if sent:
+                    raise  # part of it is written: never write it twice
+                continue
+            break
+    if 0 < sent < size:
+        raise OSError(f"{path}: cut short while copying")  # never copy the start twice
     return sent == size
 
 

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from checker.formats.common import dollars_dict, judgement_dict, record_dict
 from checker.models import Finding, Judgement
+from checker.output import writes_utf8
 from checker.service import Run
 
 SCHEMA_VERSION = 1
@@ -91,8 +92,7 @@ def write_rows(findings: Iterable[Finding], out: TextIO, first: str = "") -> int
 
 def _utf8_buffer(out: TextIO):
     """``out``'s binary buffer when text written to it is UTF-8 with line breaks as they are, else None."""
-    encoding = (getattr(out, "encoding", None) or "").lower().replace("-", "").replace("_", "")
-    if encoding != "utf8" or os.linesep != "\n" or getattr(out, "errors", "strict") != "strict":
+    if not writes_utf8(out) or os.linesep != "\n" or getattr(out, "errors", "strict") != "strict":
         return None
     return getattr(out, "buffer", None)
 
