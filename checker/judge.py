@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 SHARED_LIMIT = 16_384
 """Judgements remembered for reuse (the memo is emptied when it reaches this; it only saves time)."""
-COVERAGE_LIMIT = 16_384
+COVERAGE_LIMIT = 4_096
 """Rule-set coverage answers remembered (per rule set, match and day)."""
 RELATION_ORDER = ("self", "subsidiaries", "parents", "family")
 POLICY_SEVERITY = {"prohibited": 2, "review": 1, "excluded": 0}

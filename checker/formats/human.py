@@ -86,16 +86,16 @@ class EvidencePacket:
     def __init__(self) -> None:
         self.families: dict[str, dict[str, None]] = {}  # family name -> evidence and source lines, in order
         self.clauses: dict[str, str | None] = {}  # citation -> where its text was read
-        self._seen: dict[int, object] = {}  # judgements already kept (by id; held, so an id is never reused)
+        self._mark = object()  # left on each judgement kept, so that rows sharing it are skipped
 
     def __bool__(self) -> bool:
         return bool(self.families or self.clauses)
 
     def add(self, f: Finding) -> None:
         """Keep the evidence of a flagged finding (others add nothing)."""
-        if not f.flagged or id(f.judgement) in self._seen:  # what is kept depends on the judgement alone
-            return
-        self._seen[id(f.judgement)] = f.judgement
+        if not f.flagged or f.judgement.rendered.get("evidence-packet") is self._mark:
+            return  # what is kept depends on the judgement alone
+        f.judgement.rendered["evidence-packet"] = self._mark
         if f.product:  # a reseller, or a vendor with no registry match, selling a registry product
             self.families.setdefault(f.product.rsplit(" (", 1)[-1].rstrip(")"), {})[
                 f"a description names {f.product}; the vendor may be reselling it"] = None
