@@ -17,7 +17,7 @@ from checker.rulesets import RuleSet
 if TYPE_CHECKING:
     from checker.waivers import Waiver
 
-SHARED_LIMIT = 16_384
+SHARED_LIMIT = 4_096
 """Judgements remembered for reuse (the memo is emptied when it reaches this; it only saves time)."""
 COVERAGE_LIMIT = 4_096
 """Rule-set coverage answers remembered (per rule set, match and day)."""
