@@ -106,8 +106,8 @@ class RowAudit:
         A row with no registry match that is not flagged, and whose description names no product, has a
         judgement that depends only on its vendor cell. Such rows share it and are tallied without making a
         record: this is the hot path of a large audit, written out inline. When only flagged rows are
-        listed, whole chunks of them are tallied at once (``PlainChunks``), and ``nul_free`` (the file has
-        no NUL byte) spares the check for one. A vendor cell not seen before whose name matches nothing
+        listed, whole chunks of them are tallied at once (``PlainChunks``). ``nul_free`` (the file has no NUL
+        byte) spares the check for one in every row. A vendor cell not seen before whose name matches nothing
         joins the tallies once its cells are checked. Every other row takes the full path.
         """
         convert = RowConverter(path, columns)
@@ -143,7 +143,8 @@ class RowAudit:
                             tally = self._new_plain(row, cells, key, plain, unmatched, convert, match)
                     if tally is not None and (description is None or product_free(cells[description])
                                               or no_product(cells[description])):
-                        if "\x00" in "".join(cells) or (action is not None and cells[action] not in known_actions):
+                        if (not nul_free and "\x00" in "".join(cells)) or \
+                                (action is not None and cells[action] not in known_actions):
                             convert.valid(row, cells)
                         for i in date_columns:
                             if cells[i] not in known_dates:
