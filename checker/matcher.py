@@ -129,26 +129,47 @@ def _close(a: str, b: str) -> bool:
     return OSA.distance(a, b, score_cutoff=allowed) <= allowed
 
 
-def _ceiling(q: tuple[str, ...], t: tuple[str, ...], family_tokens: frozenset[str]) -> float:
+@dataclass(frozen=True)
+class TargetWords:
+    """What ``_ceiling`` asks of a registry name's words, worked out once."""
+
+    tokens: tuple[str, ...]
+    words: frozenset[str]
+    pairs: frozenset[str]  # two neighbouring words joined
+    typo_words: dict[str, tuple[str, ...]]  # by first letter: the words ``_close`` may pair with
+
+    @classmethod
+    def of(cls, t: tuple[str, ...]) -> TargetWords:
+        """The words of one registry name."""
+        typo: dict[str, list[str]] = defaultdict(list)
+        for w in t:
+            if len(w) >= 5 and not w.isdigit():
+                typo[w[0]].append(w)
+        return cls(t, frozenset(t), frozenset(a + b for a, b in zip(t, t[1:], strict=False)),
+                   {k: tuple(v) for k, v in typo.items()})
+
+
+def _ceiling(q: tuple[str, ...], target: TargetWords, family_tokens: frozenset[str]) -> float:
     """An upper bound on ``_score`` (when the compact forms differ), cheap enough to skip hopeless targets.
 
     Each query word pairs at most once and earns at most 1; a query word that can pair with nothing
     costs at least ``EXTRA_QUERY_PENALTY`` of its weight. The one score that can rise, a registry name
     followed by a division's words, is never bounded.
     """
+    t = target.tokens
     n = len(t)
     if len(q) > n and q[:n] == t:
         return 1.0
-    words = set(t)
+    words, pairs, typo_words = target.words, target.pairs, target.typo_words
     last = len(q) - 1
     pairable = 0
     extra = 0.0
     for i, tok in enumerate(q):
         if (tok in words or tok in family_tokens
                 or (i < last and tok + q[i + 1] in words) or (i > 0 and q[i - 1] + tok in words)
-                or any(t[k] + t[k + 1] == tok for k in range(n - 1))
+                or tok in pairs
                 or (i == last and len(tok) >= 3 and any(w.startswith(tok) for w in t))
-                or any(_close(tok, w) for w in t)):
+                or any(_close(tok, w) for w in typo_words.get(tok[0], ()))):
             pairable += 1
         else:
             extra += token_weight(tok)
@@ -303,6 +324,7 @@ class Matcher:
                 self.decoys[norm.core].append((norm.legal_form, f"known decoy: {decoy.why}"))
         self.family_tokens = {k: frozenset(v) for k, v in fam_tokens.items()}
         self._hits = HitIndex(((i, t.name.tokens) for i, t in enumerate(self.targets)), token_weight, _close)
+        self._words = [TargetWords.of(t.name.tokens) for t in self.targets]
         self._outcomes: OrderedDict[str, Outcome] = OrderedDict()  # least recently used first
 
     def decoy_reason(self, name: NormalName) -> str | None:
@@ -419,7 +441,7 @@ class Matcher:
         exact = name.compact in self._exact
         for idx in sorted(candidates):  # registry order, so that equal ranks always resolve the same way
             target = self.targets[idx]
-            if floor > 0 and not exact and _ceiling(name.tokens, target.name.tokens,
+            if floor > 0 and not exact and _ceiling(name.tokens, self._words[idx],
                                                     self.family_tokens.get(target.family_id, frozenset())) < floor:
                 continue
             score, why = self._score(name, target)

@@ -38,6 +38,9 @@ _SPLIT_MARKERS = re.compile(
 )
 _SPLIT_CHARS = "/-–—;|"
 _SPLIT_WORDS = ("DBA", "D.B.A", "FKA", "F.K.A", "AKA", "ATTN", "DOING", "FORMERLY")
+_SPLIT_CHAR_SET = frozenset(_SPLIT_CHARS)
+_SPLIT_WORD = re.compile("|".join(map(re.escape, _SPLIT_WORDS)))
+"""Any of the words anywhere in an upper-cased name."""
 _DASH_SPLIT = re.compile(r"\s+[-–—]+\s+|\s*[;|]\s*")
 _SLASH_SPLIT = re.compile(r"(?<=[A-Za-z]{3})\s*/\s*(?=[A-Za-z]{3})")
 _MARKS = re.compile(r"[®™©℠'’`]")
@@ -143,10 +146,8 @@ def normalize(name: str) -> NormalName:
 
 def split_parts(name: str) -> list[str]:
     """The name and each of its dba / fka / c/o / ``A - B`` / ``A/B`` parts, each as its own name."""
-    if not any(ch in name for ch in _SPLIT_CHARS):
-        upper = name.upper()
-        if not any(w in upper for w in _SPLIT_WORDS):
-            return [name]  # nothing any splitter could split at (checked without the slower expressions)
+    if _SPLIT_CHAR_SET.isdisjoint(name) and not _SPLIT_WORD.search(name.upper()):
+        return [name]  # nothing any splitter could split at (checked without the slower expressions)
     pieces = [name]
     for splitter in (_SPLIT_MARKERS, _DASH_SPLIT, _SLASH_SPLIT):
         pieces = [p for piece in pieces for p in splitter.split(piece)]
