@@ -52,7 +52,8 @@ def cut(path: str, encoding: str, quote: str, share: float = FIRST_SHARE) -> tup
 
     The offset follows the first line break past ``share`` of the bytes that has an even number of
     quote characters before it (a row boundary unless a quote stands inside an unquoted cell: checked
-    later). Only for encodings that write a line break and a quote as single bytes.
+    later). A line break is ``\n``, or ``\r`` in a file whose first block has no ``\n`` (old Mac exports,
+    as Phoenix's). Only for encodings that write a line break and a quote as single bytes.
     """
     if encoding.replace("_", "-").lower() not in SINGLE_BYTE_BREAKS or len(quote) != 1:
         return None
@@ -60,18 +61,21 @@ def cut(path: str, encoding: str, quote: str, share: float = FIRST_SHARE) -> tup
     with open(path, "rb") as fh:  # read in blocks, not mapped: memory stays flat whatever the file's size
         size = os.fstat(fh.fileno()).st_size
         target = int(size * share)
+        head = fh.read(1 << 16)
+        brk = b"\n" if b"\n" in head or b"\r" not in head else b"\r"
+        fh.seek(0)
         quotes = lines = position = 0
         while position < target:
             block = fh.read(min(1 << 20, target - position))
             if not block:
                 return None
             quotes += block.count(quote_byte)
-            lines += block.count(b"\n")
+            lines += block.count(brk)
             position += len(block)
         window = fh.read(CUT_WINDOW)
     start = 0
     for _ in range(CUT_TRIES):
-        at = window.find(b"\n", start)
+        at = window.find(brk, start)
         if at < 0 or target + at + 1 >= size:
             return None
         quotes += window.count(quote_byte, start, at + 1)

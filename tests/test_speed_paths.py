@@ -301,6 +301,22 @@ def test_a_json_listing_written_by_two_processes_equals_one(tmp_path, variant):
     assert data["summary"]["rows"] == 30_000 and len(data["findings"]) == 30_000 - len(data["summary"]["skipped"])
 
 
+@pytest.mark.parametrize("name", ["phoenix_az_checkbook_2018-06.csv", "scottsdale_az_vendor_payments_fy2018.csv"])
+def test_real_files_judged_in_two_processes_equal_one(name):
+    """Phoenix's export ends lines with a bare carriage return; Scottsdale's quotes its cells: forced into two
+    processes, each gives the report one process gives."""
+    from conftest import real_file
+
+    path = str(real_file(name))
+    for args in (["-f", "json"], ["--only-flagged"]):
+        env = {**os.environ, "SANCTUARY_CHECK_WORKERS": "0"}
+        cmd = [sys.executable, "-m", "checker", "audit", path, "--as-of", "2024-06-30", "--quiet", *args]
+        alone = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        split = subprocess.run(cmd, capture_output=True, text=True, env={**env, "SANCTUARY_CHECK_WORKERS": "1"})
+        assert (alone.returncode, alone.stdout, alone.stderr) == (split.returncode, split.stdout, split.stderr)
+        assert len(alone.stdout) > 1_000
+
+
 def test_the_cut_follows_an_even_number_of_quotes(tmp_path):
     from checker import split_audit
 
@@ -310,6 +326,10 @@ def test_the_cut_follows_an_even_number_of_quotes(tmp_path):
     before = path.read_bytes()[:offset]
     assert before.endswith(b"\n") and before.count(b'"') % 2 == 0 and lines == before.count(b"\n")
     assert split_audit.cut(str(path), "utf-16", '"') is None
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))  # old Mac line ends: cut after a \r
+    offset, lines = split_audit.cut(str(path), "utf-8", '"')
+    before = path.read_bytes()[:offset]
+    assert before.endswith(b"\r") and before.count(b'"') % 2 == 0 and lines == before.count(b"\r")
 
 
 def test_screen_rule_table_is_laid_out_as_tabulate_does():
