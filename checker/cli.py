@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import date
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -167,7 +168,8 @@ def audit(
     progress = None if quiet else Progress(f"Auditing {file}")
     run = checker.audit(file, options=options, max_rows=max_rows, only_flagged=only_flagged,
                         progress=progress.update if progress else None,
-                        write_rows=write_rows if fmt is AuditFormat.json and not shareable else None)
+                        write_rows=write_rows if fmt is AuditFormat.json and not shareable else None,
+                        spool_dir=str(Path(output).absolute().parent) if output else None)
     if shareable:
         run = run.for_publication()
     try:

@@ -71,8 +71,8 @@ class RowAudit:
         self.judge = judge
 
     def audit(self, path: str, options: ReadOptions | None, max_rows: int | None, only_flagged: bool,
-              progress: Callable[[int], None] | None, write_rows: Callable[[Iterator[Finding], TextIO], int] | None
-              ) -> tuple[Iterator[Finding], Summary, str, split_audit.SpooledRows | None]:
+              progress: Callable[[int], None] | None, write_rows: Callable[[Iterator[Finding], TextIO], int] | None,
+              spool_dir: str | None = None) -> tuple[Iterator[Finding], Summary, str, split_audit.SpooledRows | None]:
         """The findings stream, its live summary, the file's SHA-256 and the text of rows rendered by a second
         process (see ``Checker.audit``)."""
         options = options or ReadOptions()
@@ -87,7 +87,7 @@ class RowAudit:
             if cut is not None:
                 opened.fh.close()  # each process opens its own part
                 two = _InTwo(self, str(path), options, columns, opened, cut, summary, progress, nul_free,
-                             write_rows if rendered else None)
+                             write_rows if rendered else None, spool_dir)
                 return two.head(), summary, sha256, two.tail() if rendered else None
             chunks = opened.chunks(CHUNK_ROWS)
         else:
@@ -208,13 +208,14 @@ class _InTwo:
 
     def __init__(self, audit: RowAudit, path: str, options: ReadOptions, columns: ColumnMap, opened: CsvRows,
                  cut: tuple[int, int], summary: Summary, progress: Callable[[int], None] | None, nul_free: bool,
-                 write_rows: Callable[[Iterator[Finding], TextIO], int] | None) -> None:
+                 write_rows: Callable[[Iterator[Finding], TextIO], int] | None, spool_dir: str | None) -> None:
         self.audit, self.path, self.options, self.columns = audit, path, options, columns
         self.offset, self.lines = cut
         self.first = self.lines - 1  # data rows before the cut when each line is one row (after the header)
         self.summary, self.progress, self.nul_free, self.write_rows = summary, progress, nul_free, write_rows
         self.only_flagged = write_rows is None
         self.opened = opened
+        self.spool_dir = spool_dir
         self.folder: str | None = None  # the spool folder, made when the rows are first read
         self.worker: ForkedWorker | None = None
         self.spooled: str | None = None  # the second process's findings or text, once received
@@ -236,7 +237,7 @@ class _InTwo:
 
     def head(self) -> Iterator[Finding]:
         """The findings of the rows before the cut (then, when only flagged rows are listed, the others')."""
-        self.folder = tempfile.mkdtemp(prefix="sanctuary-check-")
+        self.folder = tempfile.mkdtemp(prefix="sanctuary-check-", dir=self.spool_dir)
         weakref.finalize(self, shutil.rmtree, self.folder, True)  # removed whatever happens, at the latest on exit
         self.worker = split_audit.start_tail(lambda: self._second(self.opened))
         read = 0

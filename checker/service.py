@@ -129,19 +129,21 @@ class Checker:
 
     def audit(self, path: str, *, options: ReadOptions | None = None, max_rows: int | None = None,
               only_flagged: bool = False, progress: Callable[[int], None] | None = None,
-              write_rows: Callable[[Iterator[Finding], TextIO], int] | None = None) -> Run:
+              write_rows: Callable[[Iterator[Finding], TextIO], int] | None = None,
+              spool_dir: str | None = None) -> Run:
         """Judge every data row of a CSV, .xlsx or JSON Lines file; blank and total rows are counted as skipped.
 
         With ``only_flagged`` the findings stream holds only flagged rows; every row is still counted.
         ``progress`` is told the number of rows read so far, after every chunk of rows. With ``write_rows``
         (a format's way to write findings as text), a large CSV file's later rows may be judged and written
         by a second process: then ``findings`` holds the first rows, and the caller must write
-        ``rendered_tail`` after them.
+        ``rendered_tail`` after them. The rows wait in a folder made in ``spool_dir`` (default: the system's
+        temporary folder), about half the report's size; the CLI uses the report's own folder.
         """
         from checker.row_audit import RowAudit  # reading files: a screen never needs it
 
         findings, summary, sha256, tail = RowAudit(self.matcher, self.judge).audit(
-            path, options, max_rows, only_flagged, progress, write_rows)
+            path, options, max_rows, only_flagged, progress, write_rows, spool_dir)
         return self._run(findings, summary, input_path=str(path), input_sha256=sha256, rendered_tail=tail)
 
     def _judge_file(self, path: str, items: Iterator[Record | Skipped], judge: Callable[[Record], Finding],

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -315,6 +317,24 @@ def test_real_files_judged_in_two_processes_equal_one(name):
         split = subprocess.run(cmd, capture_output=True, text=True, env={**env, "SANCTUARY_CHECK_WORKERS": "1"})
         assert (alone.returncode, alone.stdout, alone.stderr) == (split.returncode, split.stdout, split.stderr)
         assert len(alone.stdout) > 1_000
+
+
+def test_rows_written_by_the_second_process_wait_in_the_given_folder(tmp_path, monkeypatch):
+    """A JSON report's second half waits next to the report (the CLI passes its folder), not in /tmp."""
+    import io
+
+    from checker.formats.json_format import render_json, write_rows
+
+    monkeypatch.setenv("SANCTUARY_CHECK_WORKERS", "1")
+    path = _payments(tmp_path, "pay.csv", 20_000, _plain_row)
+    spool = tmp_path / "reports"
+    spool.mkdir()
+    run = Checker(as_of=date(2024, 6, 30)).audit(path, write_rows=write_rows, spool_dir=str(spool))
+    first = next(run.findings)
+    assert [p.name.startswith("sanctuary-check-") for p in spool.iterdir()] == [True]
+    out = io.StringIO()
+    render_json(replace(run, findings=itertools.chain([first], run.findings)), out)
+    assert list(spool.iterdir()) == [] and len(json.loads(out.getvalue())["findings"]) == 20_000
 
 
 def test_the_cut_follows_an_even_number_of_quotes(tmp_path):
