@@ -85,30 +85,28 @@ class PlainChunks:
     def tally(self, chunk: list[list[str]]) -> list[int] | None:
         """Tally the chunk's plain rows; the indexes of the others, in order (None: every row, one by one)."""
         n = len(chunk)
-        if not n or any(map(self.width.__ne__, map(len, chunk))):
-            return None  # a ragged row: the loop reports it
+        width = self.width
+        if not n or max(map(len, chunk)) != width or sum(map(len, chunk)) != width * n:
+            return None  # a ragged row: the loop reports it (none longer, and the total says none shorter)
         tallies = list(map(self.plain.get, map(self.vendor, chunk)))
         if not any(tallies):
             return list(range(n))
         for cell, known in self.checked:
-            column = list(map(cell, chunk))
-            new = set(column).difference(known)
+            new = set(map(cell, chunk)).difference(known)
             if new:
-                _leave(tallies, map(new.__contains__, column))
+                _leave(tallies, map(new.__contains__, map(cell, chunk)))
         if self.description is not None:
-            column = list(map(self.description, chunk))
-            named = {text for text in set(column) if not self.names_no_product(text)}
+            named = {text for text in set(map(self.description, chunk)) if not self.names_no_product(text)}
             if named:
-                _leave(tallies, map(named.__contains__, column))
-        counts = Counter(tallies)
-        counts.pop(None, None)
+                _leave(tallies, map(named.__contains__, map(self.description, chunk)))
+        counts = _counts(tallies)
         for tally, rows in counts.items():
             tally.rows += rows
         if self.amount is not None and counts:
             self._amounts(list(map(self.amount, chunk)), tallies, counts)
         return list(compress(range(n), map(is_, tallies, repeat(None))))
 
-    def _amounts(self, cells: list[str], tallies: list[PlainTally | None], counts: Counter) -> None:
+    def _amounts(self, cells: list[str], tallies: list[PlainTally | None], counts: dict[PlainTally, int]) -> None:
         values = None if self.decimal_comma else _plain_numbers(cells)
         if values is None:
             for tally, text in zip(tallies, cells, strict=True):
@@ -123,6 +121,17 @@ class PlainChunks:
         for tally, rows in counts.items():
             tally.amounts += rows
             tally.total += sum(compress(values, map(is_, tallies, repeat(tally))))
+
+
+def _counts(tallies: list[PlainTally | None]) -> dict[PlainTally, int]:
+    """How many rows each tally has in the chunk (rows left to the loop not counted)."""
+    distinct = set(tallies)
+    distinct.discard(None)
+    if len(distinct) > 8:
+        counts = Counter(tallies)
+        counts.pop(None, None)
+        return counts
+    return {tally: tallies.count(tally) for tally in distinct}  # one C-level pass per tally
 
 
 def _leave(tallies: list[PlainTally | None], rows) -> None:
