@@ -49,6 +49,13 @@ def _at_most(chunks: Iterator[list[list[str]]], max_rows: int, path: str) -> Ite
         yield chunk
 
 
+def _remember(plain: dict[str, PlainTally], key: str, tally: PlainTally) -> None:
+    """Keep a vendor cell's tally (the memo is emptied when full: it only saves time)."""
+    if len(plain) >= PLAIN_LIMIT:
+        plain.clear()
+    plain[key] = tally
+
+
 @contextlib.contextmanager
 def _fewer_collections() -> Iterator[None]:
     """Collect garbage less often while a file streams past: its rows are short-lived and form no cycles,
@@ -161,9 +168,8 @@ class RowAudit:
                         continue
                     j = judgement(item)
                     if j.match is None and not j.flagged and item.ragged is None and no_product(item.description):
-                        if len(plain) >= PLAIN_LIMIT:
-                            plain.clear()
-                        plain[key] = tally = tallies.setdefault(id(j), PlainTally(j))  # key: row is full-width
+                        tally = tallies.setdefault(id(j), PlainTally(j))
+                        _remember(plain, key, tally)  # key: the row is full-width
                         if not item.identifiers:
                             unmatched[match(item.vendor)] = tally
                         convert.valid(row, cells)  # so that its date and action cells are known
@@ -194,9 +200,7 @@ class RowAudit:
         tally = unmatched.get(match(" ".join(name.split())))
         if tally is not None:
             convert.valid(row, cells)
-            if len(plain) >= PLAIN_LIMIT:
-                plain.clear()
-            plain[key] = tally
+            _remember(plain, key, tally)
         return tally
 
 

@@ -34,9 +34,7 @@ class TableSpool:
 
     def add(self, row: Sequence[object]) -> None:
         """Keep one row (cells are stripped, as tabulate does)."""
-        cells = [str(cell).strip() for cell in row]
-        for i, cell in enumerate(cells):
-            self.widths[i] = max(self.widths[i], *(len(line) for line in cell.split("\n")))
+        cells = _measured(row, self.widths)
         self._file.write(json.dumps(cells, ensure_ascii=False) + "\n")
         self.rows += 1
 
@@ -50,12 +48,17 @@ class TableSpool:
 
 def simple_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Rows of text (cells already wrapped into lines), laid out as tabulate's "simple" format."""
-    rows = [[str(cell).strip() for cell in row] for row in rows]
     widths = [len(h) + PADDING for h in headers]
-    for row in rows:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], *(len(line) for line in cell.split("\n")))
+    rows = [_measured(row, widths) for row in rows]
     return "".join(_lines(headers, rows, widths, False))
+
+
+def _measured(row: Sequence[object], widths: list[int]) -> list[str]:
+    """The row's cells as stripped text (as tabulate strips them), each column's width widened to fit."""
+    cells = [str(cell).strip() for cell in row]
+    for i, cell in enumerate(cells):
+        widths[i] = max(widths[i], *(len(line) for line in cell.split("\n")))
+    return cells
 
 
 def _lines(headers: Sequence[str], rows: Iterable[Sequence[str]], widths: Sequence[int],
