@@ -25,7 +25,7 @@ from checker.models import Finding, Skipped, Summary
 from checker.plain_chunk import PlainChunks, PlainTally
 from checker.service import file_digest
 from checker.sources.columns import ColumnMap
-from checker.sources.csv_source import MAX_NAME, CsvRows, RowConverter, open_csv, open_csv_from
+from checker.sources.csv_source import MAX_NAME, CsvRows, RowConverter, open_csv_part
 from checker.sources.records import CHUNK_ROWS, ReadOptions, is_csv, open_chunks, open_csv_mapped
 from checker.worker import ForkedWorker
 
@@ -228,7 +228,7 @@ class _InTwo:
         """In the forked process: judge the rows from the cut; spool findings or write text."""
         assert self.folder is not None
         summary = Summary(decimal_comma=self.options.decimal_comma)
-        part = open_csv_from(opened, self.offset, self.lines)
+        part = open_csv_part(opened, self.offset, None, self.lines)
         found = self.audit.rows(self.path, self.columns, part.chunks(CHUNK_ROWS), summary,
                                 only_flagged=self.only_flagged, first_row=self.first, match_ahead=False,
                                 nul_free=self.nul_free)
@@ -250,7 +250,7 @@ class _InTwo:
         def chunks() -> Iterator[list[list[str]]]:
             nonlocal read, ended_in_a_cell
             try:
-                for chunk in open_csv(self.path, stop=self.offset).chunks(CHUNK_ROWS):
+                for chunk in open_csv_part(self.opened, 0, self.offset, 0).chunks(CHUNK_ROWS):
                     read += len(chunk)
                     yield chunk
             except InputError:  # the cut fell inside a quoted cell, or the file is malformed there

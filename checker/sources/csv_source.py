@@ -93,11 +93,8 @@ class CsvRows:
                 yield row, cells
 
 
-def open_csv(path: Path | str, stop: int | None = None) -> CsvRows:
-    """Open a CSV export whatever its encoding, delimiter and line endings, and read its header.
-
-    With ``stop``, only the file's first ``stop`` bytes are read (the first part of a file split in two).
-    """
+def open_csv(path: Path | str) -> CsvRows:
+    """Open a CSV export whatever its encoding, delimiter and line endings, and read its header."""
     p = Path(path)
     with open_input(p, "a CSV file", "rb") as fh:
         head = fh.read(SAMPLE_BYTES)
@@ -106,7 +103,7 @@ def open_csv(path: Path | str, stop: int | None = None) -> CsvRows:
     encoding = detect_encoding(head)
     sample = head.decode(encoding, errors="ignore")
     dialect = _dialect(sample)
-    fh = p.open("r", encoding=encoding, newline="") if stop is None else _part(p, 0, stop, encoding)
+    fh = p.open("r", encoding=encoding, newline="")
     reader = csv.reader(fh, dialect, strict=True)  # an unclosed quote is an error, not a swallowed file
     csv.field_size_limit(MAX_FIELD)
     try:
@@ -120,12 +117,15 @@ def open_csv(path: Path | str, stop: int | None = None) -> CsvRows:
     return CsvRows(p, header, fh, reader, encoding, dialect)
 
 
-def open_csv_from(opened: CsvRows, start: int, lines_before: int) -> CsvRows:
-    """The data rows of ``opened``'s file from byte ``start`` (a line start) to the end, read the same way."""
-    encoding = "utf-8" if opened.encoding == "utf-8-sig" else opened.encoding  # no byte-order mark here
-    fh = _part(opened.path, start, None, encoding)
-    return CsvRows(opened.path, opened.header, fh, csv.reader(fh, opened.dialect, strict=True), encoding,
-                   opened.dialect, lines_before)
+def open_csv_part(opened: CsvRows, start: int, stop: int | None, lines_before: int) -> CsvRows:
+    """The data rows of ``opened``'s file between bytes ``start`` (0, or a line start) and ``stop`` (None: the
+    end), read with the encoding and dialect found when it was opened (a part of a file split in two)."""
+    encoding = "utf-8" if start and opened.encoding == "utf-8-sig" else opened.encoding  # a BOM only at 0
+    fh = _part(opened.path, start, stop, encoding)
+    reader = csv.reader(fh, opened.dialect, strict=True)
+    if not start:
+        next(reader, None)  # the header, read once already
+    return CsvRows(opened.path, opened.header, fh, reader, encoding, opened.dialect, lines_before)
 
 
 def _part(path: Path, start: int, stop: int | None, encoding: str) -> io.TextIOWrapper:
