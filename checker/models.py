@@ -94,8 +94,9 @@ class Judgement:
     product: str | None = None
     decision: str | None = None
     identifier: str | None = None
-    rendered: dict[str, str] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
-    """Renderings of this judgement by output formats, made once and reused for every row sharing it."""
+    rendered: dict[str, object] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
+    """Renderings of this judgement by output formats (text, encoded bytes, or a mark that a report has
+    already used it), made once and reused for every row sharing it."""
 
     @property
     def flagged(self) -> bool:
