@@ -22,6 +22,14 @@ def matcher():
     ("Café Noël Corporation", "CAFE NOEL", "CORP"),
     ("INC", "INC", None),
     ("LexisNexis® Risk Solutions™", "LEXISNEXIS RISK SOLUTIONS", None),
+    ("THOMSON REUTERS INCORPORA", "THOMSON REUTERS", "INC"),  # ERP-truncated legal forms
+    ("WEST PUBLISHING CORPORATIO", "WEST PUBLISHING", "CORP"),
+    ("ACME COMP", "ACME", "CO"),
+    ("ACME LIMI", "ACME", "LTD"),
+    ("ACME INC LIMITED PARTNERSHIP", "ACME", "LP"),
+    ("ACME PARTNERSHIP", "ACME PARTNERSHIP", None),
+    ("o'brien+sons_of-3m", "OBRIEN AND SONS OF 3M", None),
+    ("A T&T", "AT AND T", None),
 ])
 def test_normalize(raw, core, form):
     n = normalize(raw)
