@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import mmap
 import os
 import shutil
+import struct
 import tempfile
 import weakref
 from collections.abc import Callable, Iterator
@@ -223,6 +225,7 @@ class _InTwo:
         self.folder: str | None = None  # the spool folder, made when the rows are first read
         self.worker: ForkedWorker | None = None
         self.spooled: str | None = None  # the second process's findings or text, once received
+        self.tail_read = mmap.mmap(-1, 8)  # rows read by the second process, shared with it for progress
 
     def _second(self, opened: CsvRows) -> tuple[str, Summary]:
         """In the forked process: judge the rows from the cut; spool findings or write text."""
@@ -231,6 +234,7 @@ class _InTwo:
         part = open_csv_part(opened, self.offset, None, self.lines)
         found = self.audit.rows(self.path, self.columns, part.chunks(CHUNK_ROWS), summary,
                                 only_flagged=self.only_flagged, first_row=self.first, match_ahead=False,
+                                progress=lambda done: struct.pack_into("q", self.tail_read, 0, done - self.first),
                                 nul_free=self.nul_free)
         if self.write_rows is None:
             return split_audit.spool(found, self.folder), summary
@@ -256,18 +260,26 @@ class _InTwo:
             except InputError:  # the cut fell inside a quoted cell, or the file is malformed there
                 ended_in_a_cell = True
 
+        def both(done: int) -> None:  # this process's rows and the second's
+            assert self.progress is not None
+            self.progress(done + struct.unpack_from("q", self.tail_read)[0])
+
         done = False
         try:
             yield from self.audit.rows(self.path, self.columns, chunks(), self.summary, self.only_flagged,
-                                       match_ahead=False, progress=self.progress, nul_free=self.nul_free)
+                                       match_ahead=False, progress=None if self.progress is None else both,
+                                       nul_free=self.nul_free)
             if ended_in_a_cell or read != self.first:  # rows and lines disagree: read on here, from the start
                 self.worker.close()
+                struct.pack_into("q", self.tail_read, 0, 0)
                 _, again = open_chunks(self.path, self.options)
                 yield from self.audit.rows(self.path, self.columns, split_audit.skip_rows(again, read),
                                            self.summary, self.only_flagged, first_row=read, match_ahead=False,
                                            progress=self.progress, nul_free=self.nul_free)
             else:
-                self.spooled, tail_summary = self.worker.receive()
+                self.spooled, tail_summary = self.worker.receive(None if self.progress is None else lambda: both(read))
+                if self.progress is not None:
+                    both(read)  # every row now
                 self.summary.merge(tail_summary)
                 if self.only_flagged:
                     yield from split_audit.unspool(self.spooled)

@@ -22,6 +22,10 @@ ENV = "SANCTUARY_CHECK_WORKERS"
 """``0`` never starts a worker process; ``1`` always does (where it can fork); unset: large files only."""
 
 
+WAIT_SECONDS = 0.25
+"""How often ``ForkedWorker.receive`` calls its ``waiting`` function."""
+
+
 def worth_a_worker(path: str, min_bytes: int) -> bool:
     """Whether a worker process pays for this input: Linux (fork), two or more cores, a file this large."""
     import multiprocessing  # here, not at the top: screening a name never starts a worker
@@ -53,8 +57,12 @@ class ForkedWorker:
         """Ask for ``handler(request)``; receive the reply before sending again."""
         self._conn.send(request)
 
-    def receive(self) -> Any:
-        """The reply to the last request; an exception raised by the handler is raised here."""
+    def receive(self, waiting: Callable[[], None] | None = None) -> Any:
+        """The reply to the last request; an exception raised by the handler is raised here. ``waiting`` is
+        called about every ``WAIT_SECONDS`` until the reply comes (e.g. to show progress)."""
+        if waiting is not None:
+            while not self._conn.poll(WAIT_SECONDS):
+                waiting()
         ok, value = self._conn.recv()
         if not ok:
             raise value

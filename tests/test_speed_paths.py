@@ -337,6 +337,22 @@ def test_rows_written_by_the_second_process_wait_in_the_given_folder(tmp_path, m
     assert list(spool.iterdir()) == [] and len(json.loads(out.getvalue())["findings"]) == 20_000
 
 
+@pytest.mark.parametrize("only_flagged", [True, False])
+def test_progress_counts_the_rows_of_both_processes(tmp_path, monkeypatch, only_flagged):
+    """The row counter on a terminal counts the second process's rows too, and ends at every row."""
+    from checker.formats.json_format import write_rows
+
+    monkeypatch.setenv("SANCTUARY_CHECK_WORKERS", "1")
+    path = _payments(tmp_path, "pay.csv", 30_000, _plain_row)
+    told: list[int] = []
+    run = Checker(as_of=date(2024, 6, 30)).audit(path, only_flagged=only_flagged, progress=told.append,
+                                                 write_rows=None if only_flagged else write_rows)
+    for _ in run.findings:
+        pass
+    assert run.summary.rows == 30_000
+    assert told == sorted(told) and told[-1] == 30_000
+
+
 def test_the_cut_follows_an_even_number_of_quotes(tmp_path):
     from checker import split_audit
 
