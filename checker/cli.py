@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from datetime import date
@@ -148,10 +149,9 @@ def audit(
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet of an .xlsx file (default: 1st).")] = None,
 ) -> None:
     """Judge every row of FILE; rows that are not records (blank, totals) are reported as skipped."""
+    from checker.formats import csv_format, json_format
     from checker.formats.common import provenance_line, summary_paragraph
-    from checker.formats.csv_format import render_csv
     from checker.formats.human import render_audit
-    from checker.formats.json_format import render_json, write_rows
     from checker.progress import Progress
     from checker.service import Checker
     from checker.sources.columns import parse_mapping
@@ -166,9 +166,14 @@ def audit(
     if fmt is AuditFormat.xlsx and output is None:
         raise InputError("--format xlsx", "an Excel report needs --output PATH.xlsx")
     progress = None if quiet else Progress(f"Auditing {file}")
+    write_rows = None  # how a second process may write its rows itself (never for a shareable run)
+    if fmt is AuditFormat.json and not shareable:
+        write_rows = json_format.write_rows
+    elif fmt is AuditFormat.csv and not shareable:
+        write_rows = functools.partial(csv_format.write_rows, rule_set_ids=[rs.id for rs in checker.rulesets],
+                                       show_individuals=show_individuals)
     run = checker.audit(file, options=options, max_rows=max_rows, only_flagged=only_flagged,
-                        progress=progress.update if progress else None,
-                        write_rows=write_rows if fmt is AuditFormat.json and not shareable else None,
+                        progress=progress.update if progress else None, write_rows=write_rows,
                         spool_dir=str(Path(output).absolute().parent) if output else None)
     if shareable:
         run = run.for_publication()
@@ -183,9 +188,9 @@ def audit(
 
                 render_html(run, out, only_flagged=only_flagged, show_individuals=show_individuals)
             elif fmt is AuditFormat.json:
-                render_json(run, out, only_flagged=only_flagged)
+                json_format.render_json(run, out, only_flagged=only_flagged)
             elif fmt is AuditFormat.csv:
-                render_csv(run, out, only_flagged=only_flagged, show_individuals=show_individuals)
+                csv_format.render_csv(run, out, only_flagged=only_flagged, show_individuals=show_individuals)
             else:
                 render_audit(run, out, fmt.value, only_flagged=only_flagged, show_individuals=show_individuals,
                              subject=f"Audit of {file}")

@@ -100,6 +100,83 @@ def test_rows_listed_without_a_record_encode_as_with_one(tmp_path):
         assert text == json.dumps(finding_dict(f), ensure_ascii=False)
 
 
+def _generic_csv(run, show_individuals: bool) -> str:
+    """The CSV report written cell by cell from the shared helpers, every row afresh."""
+    import csv
+    import io
+
+    from checker.formats.common import (
+        citations_text,
+        display_vendor,
+        evidence_text,
+        main_reason,
+        neutralise_cell,
+        sources_text,
+    )
+    from checker.formats.csv_format import header
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    ids = [rs.id for rs in run.rulesets]
+    writer.writerow(header(ids))
+    for f in run.findings:
+        m, outcomes = f.match, {r.rule_set: r.outcome for r in f.rules}
+        cells = [str(f.record.row), display_vendor(f, show_individuals), f.verdict, f.entity_name or "",
+                 f.family_name or "", f.relation or "", m.matched_name if m else "",
+                 f"{m.score * 100:.1f}" if m else "", m.band if m else "", *[outcomes.get(i, "") for i in ids],
+                 main_reason(f), citations_text(f), evidence_text(f), sources_text(f), f.product or "",
+                 f.decision or ""]
+        writer.writerow([neutralise_cell(c) for c in cells])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("show_individuals", [False, True])
+def test_csv_lines_equal_the_cell_by_cell_encoding(tmp_path, show_individuals):
+    """A CSV report encodes each judgement's cells once; every line is what writing its cells afresh gives,
+    for vendor cells a spreadsheet or the csv module treats specially."""
+    import io
+
+    from checker.formats.csv_format import render_csv
+
+    vendors = ['"WEST PUBLISHING CORP"', '"=HYPERLINK(""x"")"', '"Acme, ""Paving"""', '"Line\nbreak Inc"',
+               '"DOE, JANE"', "-Minus Co", "@At Co", '"Caf\u00e9 \u00ab Olé \u00bb"', "PALANTIR USG INC", "Plain Co"]
+    rows = ["Vendor Name,Amount,Payment Date"] + [f"{vendors[i % len(vendors)]},{i},2020-01-0{i % 9 + 1}"
+                                                 for i in range(40)]
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    checker = Checker(as_of=date(2024, 6, 30))
+    out = io.StringIO()
+    render_csv(checker.audit(str(path)), out, show_individuals=show_individuals)
+    assert out.getvalue() == _generic_csv(checker.audit(str(path)), show_individuals)
+    assert ("DOE" in out.getvalue()) is show_individuals and out.getvalue().count("\n'=HYPERLINK") == 0
+
+
+@pytest.mark.parametrize(("args", "split"), [(("-f", "csv"), True), (("-f", "json"), True), (("-f", "table"), False),
+                                            (("-f", "csv", "--shareable"), False)])
+def test_the_cli_lets_a_second_process_write_csv_and_json_rows(cli, tmp_path, monkeypatch, args, split):
+    """CSV and JSON listings of a large file are written in two processes; a shareable report never is
+    (its rows are scrubbed after judging), and individuals stay unnamed in CSV rows the second process writes."""
+    monkeypatch.setenv("SANCTUARY_CHECK_WORKERS", "1")
+    path = _payments(tmp_path, "pay.csv", 20_000,
+                     lambda i: f'"{"DOE, JANE" if i % 2 else "Acme Paving"}",{i},2024-01-02,x')
+    tails = []
+    real_run = Checker._run
+
+    def run(self, *a, **k):
+        tails.append(k.get("rendered_tail"))
+        return real_run(self, *a, **k)
+
+    monkeypatch.setattr(Checker, "_run", run)
+    result = cli("audit", path, "--as-of", "2024-06-30", "-q", *args)
+    assert result.code == 0, result.err
+    assert (tails[0] is not None) is split
+    if "csv" in args:
+        assert "DOE" not in result.out
+        assert result.out.count("\n") == (20_001 if split else 10_001)  # a shareable report leaves individuals out
+        if split:  # the last row is the second process's
+            assert result.out.splitlines()[-1].startswith("20000,(individual payee),")
+
+
 def test_rows_written_as_bytes_equal_rows_written_as_text(tmp_path):
     """A file or stdout gets the rows as UTF-8 bytes in blocks; the text is what a text stream gets."""
     import io
@@ -279,9 +356,11 @@ def test_a_file_cut_in_two_reads_as_in_one_process(tmp_path, variant):
     assert alone.returncode == 0 and len(json.loads(_flagged(path, "1", "-f", "json").stdout)["findings"]) > 1000
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv"])
 @pytest.mark.parametrize("variant", ["one row per line", "quoted line breaks before the cut", "nothing after the cut"])
-def test_a_json_listing_written_by_two_processes_equals_one(tmp_path, variant):
-    """The second process writes its rows as JSON text; the report is byte for byte the same, file or pipe."""
+def test_a_listing_written_by_two_processes_equals_one(tmp_path, variant, fmt):
+    """The second process writes its rows as JSON or CSV text; the report is byte for byte the same, file or
+    pipe."""
     text = _plain_row
     if variant == "quoted line breaks before the cut":
         text = lambda i: _plain_row(i).replace("Supplies", '"Sup\nplies"') if i % 997 == 0 else _plain_row(i)  # noqa: E731
@@ -291,16 +370,24 @@ def test_a_json_listing_written_by_two_processes_equals_one(tmp_path, variant):
 
     def report(workers: str, *args: str) -> subprocess.CompletedProcess:
         env = {**os.environ, "SANCTUARY_CHECK_WORKERS": workers}
-        return subprocess.run([sys.executable, "-m", "checker", "audit", path, "-f", "json", "--as-of", "2024-06-30",
+        return subprocess.run([sys.executable, "-m", "checker", "audit", path, "-f", fmt, "--as-of", "2024-06-30",
                                "--quiet", *args], capture_output=True, text=True, env=env)
 
     alone = report("0")
     assert alone.returncode == 0, alone.stderr
     assert report("1").stdout == alone.stdout
-    report("1", "--output", str(tmp_path / "out.json"))
-    assert (tmp_path / "out.json").read_text(encoding="utf-8") == alone.stdout
-    data = json.loads(alone.stdout)
-    assert data["summary"]["rows"] == 30_000 and len(data["findings"]) == 30_000 - len(data["summary"]["skipped"])
+    report("1", "--output", str(tmp_path / f"out.{fmt}"))
+    assert (tmp_path / f"out.{fmt}").read_text(encoding="utf-8") == alone.stdout
+    if fmt == "json":
+        data = json.loads(alone.stdout)
+        listed, skipped = len(data["findings"]), len(data["summary"]["skipped"])
+    else:
+        import csv
+        import io
+
+        listed = len(list(csv.DictReader(io.StringIO(alone.stdout))))
+        skipped = 15_000 if variant == "nothing after the cut" else 0
+    assert listed == 30_000 - skipped
 
 
 @pytest.mark.parametrize("name", ["phoenix_az_checkbook_2018-06.csv", "scottsdale_az_vendor_payments_fy2018.csv"])

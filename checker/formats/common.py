@@ -65,17 +65,17 @@ def display_vendor(f: Finding, show_individuals: bool) -> str:
     return f.record.vendor if (show_individuals or not f.person) else PERSON_PLACEHOLDER
 
 
-def citations_text(f: Finding) -> str:
+def citations_text(f: Finding | Judgement) -> str:
     """The clauses behind a finding's non-clear outcomes: ``BMC 13.105.030(A)``."""
     return "; ".join(sorted({r.citation for r in f.rules if r.outcome != "clear"}))
 
 
-def evidence_text(f: Finding) -> str:
+def evidence_text(f: Finding | Judgement) -> str:
     """The registry evidence behind a finding, one item per ``|``."""
     return " | ".join(dict.fromkeys(e for r in f.rules for e in r.evidence))
 
 
-def sources_text(f: Finding) -> str:
+def sources_text(f: Finding | Judgement) -> str:
     """Where the evidence and the clauses come from (URLs, award ids, datasets), one per ``|``."""
     cited = [s for r in f.rules for s in r.sources]
     clauses = [f"{r.citation}: {r.clause_url}" for r in f.rules if r.clause_url and r.outcome != "clear"]
@@ -91,7 +91,7 @@ def match_text(f: Finding) -> str:
     return f"{f.entity_name}{fam}, score {f.match.score * 100:.0f}{band}"
 
 
-def main_reason(f: Finding) -> str:
+def main_reason(f: Finding | Judgement) -> str:
     """The reason given by the rule set with the most severe outcome."""
     worst = next((r for r in f.rules if r.outcome == f.verdict), None)
     if worst is None:

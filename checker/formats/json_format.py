@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from typing import TextIO
 
 from checker.formats.common import dollars_dict, judgement_dict, record_dict
 from checker.models import Finding, Judgement
-from checker.output import writes_utf8
+from checker.output import write_judged_rows
 from checker.service import Run
 
 SCHEMA_VERSION = 1
@@ -34,11 +33,8 @@ def _judged(j: Judgement) -> str:
     return judged
 
 
-def _judged_bytes(j: Judgement) -> bytes:
-    judged = j.rendered.get("json-utf8")
-    if judged is None:
-        judged = j.rendered["json-utf8"] = (_judged(j) + "}").encode("utf-8")
-    return judged
+def _judged_closed(j: Judgement) -> str:
+    return _judged(j) + "}"
 
 
 def _row_fields(f: Finding) -> str:
@@ -59,42 +55,12 @@ def _row_fields(f: Finding) -> str:
 
 
 ROW_SEPARATOR = ",\n  "
-BLOCK_BYTES = 1 << 20
-"""Bytes of rows gathered before one write, when rows are written as bytes."""
 
 
 def write_rows(findings: Iterable[Finding], out: TextIO, first: str = "") -> int:
     """Write findings as rows of the findings array (``first`` before the first, separators between them);
-    how many. A second process judging a large file's later rows writes them this way.
-
-    When ``out`` is a UTF-8 text file over a binary buffer (a file or stdout), rows go to the buffer as
-    bytes in large blocks, the judged part encoded once per judgement: the same bytes, written faster.
-    """
-    binary = _utf8_buffer(out)
-    count = 0
-    if binary is None:
-        for f in findings:
-            out.write((first if not count else ROW_SEPARATOR) + finding_json(f))
-            count += 1
-        return count
-    out.flush()  # what the text layer holds goes first
-    block = bytearray()
-    for f in findings:
-        block += ((first if not count else ROW_SEPARATOR) + _row_fields(f)).encode("utf-8")
-        block += _judged_bytes(f.judgement)
-        count += 1
-        if len(block) >= BLOCK_BYTES:
-            binary.write(block)
-            block = bytearray()
-    binary.write(block)
-    return count
-
-
-def _utf8_buffer(out: TextIO):
-    """``out``'s binary buffer when text written to it is UTF-8 with line breaks as they are, else None."""
-    if not writes_utf8(out) or os.linesep != "\n" or getattr(out, "errors", "strict") != "strict":
-        return None
-    return getattr(out, "buffer", None)
+    how many. A second process judging a large file's later rows writes them this way."""
+    return write_judged_rows(findings, out, _row_fields, _judged_closed, "json-utf8", first, ROW_SEPARATOR)
 
 
 def render_json(run: Run, out: TextIO, *, only_flagged: bool = False) -> None:
