@@ -172,9 +172,9 @@ def audit(
     elif fmt is AuditFormat.csv and not shareable:
         write_rows = functools.partial(csv_format.write_rows, rule_set_ids=[rs.id for rs in checker.rulesets],
                                        show_individuals=show_individuals)
+    spool_dir = str(Path(output).absolute().parent) if output else None  # rows waiting to be written go here
     run = checker.audit(file, options=options, max_rows=max_rows, only_flagged=only_flagged,
-                        progress=progress.update if progress else None, write_rows=write_rows,
-                        spool_dir=str(Path(output).absolute().parent) if output else None)
+                        progress=progress.update if progress else None, write_rows=write_rows, spool_dir=spool_dir)
     if shareable:
         run = run.for_publication()
     try:
@@ -182,7 +182,7 @@ def audit(
             if fmt is AuditFormat.xlsx:
                 from checker.formats.xlsx_format import render_xlsx
 
-                render_xlsx(run, out, only_flagged=only_flagged, show_individuals=show_individuals)
+                render_xlsx(run, out, only_flagged=only_flagged, show_individuals=show_individuals, spool_dir=spool_dir)
             elif fmt is AuditFormat.html:
                 from checker.formats.html_format import render_html
 

@@ -65,6 +65,12 @@ def display_vendor(f: Finding, show_individuals: bool) -> str:
     return f.record.vendor if (show_individuals or not f.person) else PERSON_PLACEHOLDER
 
 
+def listed_vendor(f: Finding, show_individuals: bool) -> tuple[int, str]:
+    """The row number and the vendor as shown (``display_vendor``), read without making the row's record."""
+    row, vendor = f.brief()[:2]
+    return row, (vendor if show_individuals or not f.judgement.person else PERSON_PLACEHOLDER)
+
+
 def citations_text(f: Finding | Judgement) -> str:
     """The clauses behind a finding's non-clear outcomes: ``BMC 13.105.030(A)``."""
     return "; ".join(sorted({r.citation for r in f.rules if r.outcome != "clear"}))

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from checker.formats.common import (
-    PERSON_PLACEHOLDER,
     citations_text,
     evidence_text,
+    listed_vendor,
     main_reason,
     neutralise_cell,
     sources_text,
@@ -62,9 +62,7 @@ def write_rows(findings: Iterable[Finding], out: TextIO, *, rule_set_ids: Sequen
         return line  # type: ignore[return-value]
 
     def own(f: Finding) -> str:  # the row number and the vendor
-        row, vendor = f.brief()[:2]
-        if f.judgement.person and not show_individuals:
-            vendor = PERSON_PLACEHOLDER
+        row, vendor = listed_vendor(f, show_individuals)
         vendor = neutralise_cell(vendor)
         return f"{row},{vendor}" if _QUOTED.isdisjoint(vendor) else _line([str(row), vendor])
 

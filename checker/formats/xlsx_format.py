@@ -1,19 +1,26 @@
-"""Excel report: Findings, Review (possible matches), Summary and Method sheets; cells are values, never formulas."""
+"""Excel report: Findings, Review (possible matches), Summary and Method sheets; cells are values, never formulas.
+
+Written with XlsxWriter in its constant-memory mode: each row goes to a temporary file beside the report as it
+is written, so memory does not grow with the number of rows. Every cell but a row's number and vendor depends
+only on its judgement, so those are worked out once per judgement. A sheet holds at most 1,048,576 rows
+(Excel's limit): findings beyond continue on sheets named ``Findings (2)``, ``Findings (3)``... after the others.
+"""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Sequence
 from typing import BinaryIO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+import xlsxwriter
 
 from checker.formats.common import (
     DISCLAIMER,
     citations_text,
-    display_vendor,
     dollars_dict,
     evidence_text,
+    listed_vendor,
     main_reason,
     neutralise_cell,
     provenance_line,
@@ -21,8 +28,11 @@ from checker.formats.common import (
     sources_text,
 )
 from checker.matcher import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD
-from checker.models import VERDICTS, Finding
+from checker.models import VERDICTS, Judgement
 from checker.service import Run
+
+MAX_SHEET_ROWS = 1_048_576
+"""Rows an Excel sheet can hold, its header included."""
 
 METHOD = [
     ("What this is", "A screen of each row against sanctuary-contracting rule sets and a registry of companies "
@@ -39,66 +49,107 @@ METHOD = [
 ]
 
 
-def _cell(ws, value, bold: bool = False) -> WriteOnlyCell:
-    text = value if not isinstance(value, str) else neutralise_cell(value)
-    cell = WriteOnlyCell(ws, value=text)
-    if isinstance(text, str):
-        cell.data_type = "s"  # a value, never a formula
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+def _text(value: str) -> str:
+    """A cell's text as written: formula-like text neutralised, and text XlsxWriter would take for rich-text
+    markup (``<r>...</r>``, written unescaped) prefixed with an apostrophe as well."""
+    value = neutralise_cell(value)
+    return "'" + value if value.startswith("<r>") and value.endswith("</r>") else value
 
 
-def _row(ws, values, bold: bool = False) -> None:
-    ws.append([_cell(ws, v, bold) for v in values])
+class _Sheet:
+    """Rows written one after another; past ``limit`` rows they continue on a new sheet, header first."""
+
+    def __init__(self, book: xlsxwriter.Workbook, title: str, header: Sequence[object] | None = None,
+                 bold: object = None, limit: int = MAX_SHEET_ROWS) -> None:
+        self.book, self.title, self.header, self.bold, self.limit = book, title, header, bold, limit
+        self.sheets = 0
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        self.sheets += 1
+        self.ws = self.book.add_worksheet(self.title if self.sheets == 1 else f"{self.title} ({self.sheets})")
+        self.row = 0
+        if self.header is not None:
+            self.add(self.header, self.bold)
+
+    def add(self, values: Sequence[object], style: object = None) -> None:
+        """Write one row: text as text (empty text as an empty cell), numbers as numbers."""
+        if self.row == self.limit:
+            self._new_sheet()
+        write_string, write_number, row = self.ws.write_string, self.ws.write_number, self.row
+        for col, value in enumerate(values):
+            if isinstance(value, str):
+                if value:
+                    write_string(row, col, value, style)
+            elif value is not None:
+                write_number(row, col, value, style)
+        self.row += 1
 
 
-def render_xlsx(run: Run, out: BinaryIO, *, only_flagged: bool = False, show_individuals: bool = False) -> None:
-    """Write the workbook (this format holds every finding in memory until the file is saved)."""
-    wb = Workbook(write_only=True)
-    findings_ws, review_ws = wb.create_sheet("Findings"), wb.create_sheet("Review")
+def render_xlsx(run: Run, out: BinaryIO, *, only_flagged: bool = False, show_individuals: bool = False,
+                spool_dir: str | None = None, sheet_rows: int = MAX_SHEET_ROWS) -> None:
+    """Write the workbook. Its rows wait in a temporary folder made in ``spool_dir`` (default: the system's
+    temporary folder) until it is saved; the folder is removed whatever happens."""
+    folder = tempfile.mkdtemp(prefix="sanctuary-check-", dir=spool_dir)
+    try:
+        book = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": folder, "strings_to_formulas": False,
+                                         "strings_to_numbers": False, "strings_to_urls": False})
+        _fill(book, run, only_flagged, show_individuals, sheet_rows)
+        book.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _fill(book: xlsxwriter.Workbook, run: Run, only_flagged: bool, show_individuals: bool, sheet_rows: int) -> None:
+    bold = book.add_format({"bold": True})
     ids = [rs.id for rs in run.rulesets]
     header = ["Row", "Vendor", "Verdict", "Entity", "Family", "Relation", "Matched name", "Score",
               *[f"{i} outcome" for i in ids], "Reason", "Citations", "Evidence", "Sources"]
-    _row(findings_ws, header, bold=True)
-    _row(review_ws, header, bold=True)
+    findings = _Sheet(book, "Findings", header, bold, sheet_rows)
+    review = _Sheet(book, "Review", header, bold, sheet_rows)
+    key = "xlsx-" + "\x1f".join(ids)
     for f in run.findings:
         if only_flagged and not f.flagged:
             continue
-        values = _values(f, ids, show_individuals)
-        _row(findings_ws, values)
+        judged = f.judgement.rendered.get(key)
+        if judged is None:
+            judged = f.judgement.rendered[key] = _judged(f.judgement, ids)
+        row, vendor = listed_vendor(f, show_individuals)
+        values = [row, _text(vendor), *judged]  # type: ignore[misc]
+        findings.add(values)
         if f.verdict == "possible_match":
-            _row(review_ws, values)
-    summary_ws = wb.create_sheet("Summary")
+            review.add(values)
+    summary = _Sheet(book, "Summary")
     s = run.summary
-    _row(summary_ws, ["Rows read", s.rows], bold=False)
-    _row(summary_ws, ["Rule sets", rules_phrase(run)])
+    summary.add(["Rows read", s.rows])
+    summary.add(["Rule sets", _text(rules_phrase(run))])
     for v in VERDICTS:
-        _row(summary_ws, [v, s.by_verdict.get(v, 0)])
-    _row(summary_ws, ["Skipped rows", len(s.skipped)])
+        summary.add([v, s.by_verdict.get(v, 0)])
+    summary.add(["Skipped rows", len(s.skipped)])
     for k in s.skipped:
-        _row(summary_ws, [f"row {k.row}", k.reason])
+        summary.add([f"row {k.row}", _text(k.reason)])
     if s.dollars.rows:
-        _row(summary_ws, ["Payments total", round(s.dollars.total, 2)])
+        summary.add(["Payments total", round(s.dollars.total, 2)])
         for title, table in dollars_dict(s.dollars).items():
             if isinstance(table, dict) and table:
-                _row(summary_ws, [title.replace("_", " ").capitalize()], bold=True)
-                for key, amount in table.items():
-                    _row(summary_ws, [key, amount])
-    method_ws = wb.create_sheet("Method")
+                summary.add([title.replace("_", " ").capitalize()], bold)
+                for label, amount in table.items():
+                    summary.add([_text(label), amount])
+    method = _Sheet(book, "Method")
     p = run.provenance()
     rows = METHOD + [("Registry version", p["registry_version"]), ("Registry sha256", p["registry_sha256"])]
     rows += [(f"Rule set {r['id']}", f"sha256 {r['sha256']}; text verified: {r['text_verified']}") for r in p["rules"]]
     rows += [("As of", p["as_of"]), ("Provenance", provenance_line(run))]
-    for key, value in rows:
-        _row(method_ws, [key, value])
-    wb.save(out)
+    for label, value in rows:
+        method.add([_text(label), _text(value)])
 
 
-def _values(f: Finding, ids: list[str], show_individuals: bool) -> list:
-    m = f.match
-    outcomes = {r.rule_set: r.outcome for r in f.rules}
-    return [f.record.row, display_vendor(f, show_individuals), f.verdict, f.entity_name or "", f.family_name or "",
-            f.relation or "", m.matched_name if m else "", round(m.score * 100, 1) if m else "",
-            *[outcomes.get(i, "") for i in ids], main_reason(f),
-            citations_text(f), evidence_text(f), sources_text(f)]
+def _judged(j: Judgement, ids: list[str]) -> list[object]:
+    """The cells after the vendor's, which depend only on the judgement."""
+    m = j.match
+    outcomes = {r.rule_set: r.outcome for r in j.rules}
+    return [_text(j.verdict), _text(j.entity_name or ""), _text(j.family_name or ""), _text(j.relation or ""),
+            _text(m.matched_name if m else ""), round(m.score * 100, 1) if m else "",
+            *[outcomes.get(i, "") for i in ids], _text(main_reason(j)), _text(citations_text(j)),
+            _text(evidence_text(j)), _text(sources_text(j))]
+
