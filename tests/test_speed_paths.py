@@ -233,7 +233,9 @@ def test_judgements_shared_across_days_equal_fresh_ones():
     assert checked > 8000
 
 
-def test_streamed_table_is_laid_out_as_tabulate_does():
+@pytest.mark.parametrize("fmt", ["simple", "github"])
+def test_streamed_table_is_laid_out_as_tabulate_does(fmt):
+    """Plain text and Markdown tables, with the last cells of some rows shared, as tabulate lays them out."""
     import io
     import random
 
@@ -242,18 +244,54 @@ def test_streamed_table_is_laid_out_as_tabulate_does():
     from checker.formats.text_table import TableSpool
 
     rnd = random.Random(5)
-    words = ["WEST", "PUBLISHING CORP", "x", "potential_violation", "clear", "(individual payee)",
-             "West Publishing Corporation (Thomson Reuters Corporation family), score 100"]
+    words = ["WEST", "PUBLISHING CORP", "x", "potential_violation", "clear", "(individual payee)", " padded ",
+             "West Publishing Corporation (Thomson Reuters Corporation family), score 100", "Caf\u00e9 \\| Ol\u00e9"]
+    joiner = "\n" if fmt == "simple" else " "  # Markdown cells are single lines
     headers = ["Row", "Vendor", "Verdict", "Registry match", "Why"]
     for _ in range(200):
-        rows = [[rnd.randint(1, 10 ** rnd.randint(1, 7))] +
-                ["\n".join(rnd.choice(words) for _ in range(rnd.randint(1, 3))) for _ in range(4)]
-                for _ in range(rnd.randint(1, 8))]
-        out, spool = io.StringIO(), TableSpool(headers)
-        for row in rows:
-            spool.add(row)
+        shared_ends = [[joiner.join(rnd.choice(words) for _ in range(rnd.randint(1, 3))) for _ in range(3)]
+                       for _ in range(3)]
+        ends = [rnd.randrange(3) for _ in range(rnd.randint(1, 8))]
+        rows = [[rnd.randint(1, 10 ** rnd.randint(1, 7)), joiner.join(rnd.choice(words) for _ in range(2))]
+                + shared_ends[k] for k in ends]
+        out, spool = io.StringIO(), TableSpool(headers, markdown=fmt == "github")
+        shared = [TableSpool.shared(end) for end in shared_ends]
+        for row, k in zip(rows, ends, strict=True):
+            if rnd.random() < 0.5:
+                spool.add(row[:2], shared[k])
+            else:
+                spool.add(row)
         spool.write(out)
-        assert out.getvalue() == tabulate(rows, headers=headers, tablefmt="simple")
+        assert out.getvalue() == tabulate(rows, headers=headers, tablefmt=fmt)
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_audit_tables_equal_tabulate_of_each_row_afresh(tmp_path, fmt):
+    """Rows sharing a judgement share its prepared cells; the table is the one tabulate makes of every row's
+    cells worked out afresh (names wrapped, pipes escaped, individuals unnamed)."""
+    import io
+
+    from tabulate import tabulate
+
+    from checker.formats.common import display_vendor, main_reason, match_text
+    from checker.formats.human import _prepared, render_audit
+
+    names = ["WEST PUBLISHING CORP", "A|B Paving", "DOE, JANE", "PALANTIR USG INC", "LEXISNEXIS RISK SOLUTIONS",
+             "Very Long Vendor Name Incorporated Of The Greater Metropolitan Area Holdings", "Motorola Solutions"]
+    rows = ["Vendor Name,Amount,Payment Date"] + [f'"{names[i % len(names)]}",{i},2024-0{i % 9 + 1}-02'
+                                                 for i in range(60)]
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    checker = Checker(as_of=date(2024, 6, 30))
+    out, again = io.StringIO(), io.StringIO()
+    render_audit(checker.audit(str(path)), out, fmt)
+    render_audit(checker.audit(str(path)), again, fmt)  # the same judgements, prepared by the first table
+    assert again.getvalue() == out.getvalue()
+    cells = [_prepared(fmt, [f.record.row, display_vendor(f, False), f.verdict, match_text(f), main_reason(f)],
+                       (None, 40, None, 40, 70)) for f in checker.audit(str(path)).findings]
+    expected = tabulate(cells, headers=["Row", "Vendor", "Verdict", "Registry match", "Why"],
+                        tablefmt="simple" if fmt == "table" else "github")
+    assert expected in out.getvalue() and "DOE" not in out.getvalue()
 
 
 def test_matching_ahead_in_a_worker_gives_the_same_report(tmp_path):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TextIO
 
 from checker.formats.common import (
-    display_vendor,
     dollars_tables,
+    listed_vendor,
     main_reason,
     match_text,
     provenance_line,
@@ -47,37 +48,42 @@ def render_audit(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False,
                  subject: str = "Audit") -> None:
     """Summary paragraph, then one table row per finding, then provenance.
 
-    The plain-text table keeps its rows in a temporary file until the summary is written, so memory does
-    not grow with the number of rows listed; the Markdown table is built in memory by tabulate.
+    The table keeps its rows in a temporary file until the summary is written, so memory does not grow with
+    the number of rows listed. A row's verdict, match and reason depend only on its judgement: they are
+    prepared once per judgement and shared by the rows that have it.
     """
     headers = ["Row", "Vendor", "Verdict", "Registry match", "Why"]
-    spool = TableSpool(headers) if fmt == "table" else None
-    rows = []
+    spool = TableSpool(headers, markdown=fmt == "markdown")
     packet = EvidencePacket()
+    key = "audit-" + fmt
     for f in run.findings:
         if only_flagged and not f.flagged:
             continue
         packet.add(f)
-        cells = [f.record.row, display_vendor(f, show_individuals), f.verdict, match_text(f), main_reason(f)]
-        if spool is not None:
-            spool.add([c if w is None else _wrap(c, w) for c, w in zip(cells, AUDIT_WIDTHS, strict=True)])
-        else:
-            rows.append(_cells(fmt, cells))
+        shared = f.judgement.rendered.get(key)
+        if shared is None:
+            cells = [f.verdict, match_text(f), main_reason(f)]
+            shared = f.judgement.rendered[key] = spool.shared(_prepared(fmt, cells, AUDIT_WIDTHS[2:]))
+        spool.add(_prepared(fmt, list(listed_vendor(f, show_individuals)), AUDIT_WIDTHS[:2]), shared)
     heading = "# sanctuary-check audit\n\n" if fmt == "markdown" else ""
     out.write(heading + summary_paragraph(run, subject) + "\n\n")
     if run.summary.dollars.rows:
         out.write(dollars_tables(run.summary.dollars, TABLEFMT[fmt]) + "\n\n")
-    if spool is not None and spool.rows:
+    if spool.rows:
         spool.write(out)
         out.write("\n\n")
-    elif rows:
-        from tabulate import tabulate
-        out.write(tabulate(rows, headers=headers, tablefmt=TABLEFMT[fmt]) + "\n\n")
     else:
         out.write("No findings to list" + (" (only flagged rows were asked for)." if only_flagged else ".") + "\n\n")
     if packet:
         out.write(packet.render(fmt == "markdown") + "\n")
     out.write(provenance_line(run) + "\n")
+
+
+def _prepared(fmt: str, cells: list, widths: Sequence[int | None]) -> list:
+    """Cells as a table shows them: wrapped to their column's width, or made safe for a Markdown table."""
+    if fmt == "markdown":
+        return _cells(fmt, cells)
+    return [c if w is None else _wrap(c, w) for c, w in zip(cells, widths, strict=True)]
 
 
 class EvidencePacket:

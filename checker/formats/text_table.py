@@ -1,11 +1,13 @@
-"""A plain-text table laid out as tabulate's "simple" format, with its rows kept on disk until written.
+"""Plain-text and Markdown tables laid out as tabulate's "simple" and "github" formats, rows kept on disk until written.
 
 A report prints its summary before its table, so the table's rows must be kept until the end. tabulate
 holds the whole table in memory several times over (hundreds of megabytes for a listing of tens of
 thousands of rows); ``TableSpool`` keeps the rows in a temporary file (in memory while small) and only
 their column widths in memory, then streams the lines. The first column holds numbers (right-aligned);
-the others hold text, already wrapped into lines. ``simple_table`` lays out a small table of text the same
-way, in memory, so that screening a name need not import tabulate (about 15 ms of start-up).
+the others hold text, already wrapped into lines (Markdown cells are single lines). The last cells of
+many rows are often the same (they depend only on a row's judgement): ``TableSpool.shared`` measures and
+encodes them once. ``simple_table`` lays out a small table of text the same way, in memory, so that
+screening a name need not import tabulate (about 15 ms of start-up).
 """
 
 from __future__ import annotations
@@ -14,34 +16,67 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TextIO
 
+_json = json.JSONEncoder(ensure_ascii=False).encode
+"""A row's cells as JSON text, as they wait in the spool (one encoder for every row)."""
 PADDING = 2
 """Extra width of every column beyond its header, as tabulate gives."""
 IN_MEMORY = 4 * 1024 * 1024
 """Bytes of rows kept in memory before they spill to a temporary file."""
 
 
+class SharedCells:
+    """The last cells of rows that share them, measured and encoded once (``TableSpool.shared``)."""
+
+    __slots__ = ("widths", "encoded", "mark")
+
+    def __init__(self, widths: list[int], encoded: str) -> None:
+        self.widths = widths
+        self.encoded = encoded  # the cells as the end of a JSON array: '"a", "b"]'
+        self.mark: object = None  # the last spool whose column widths took these in
+
+
 class TableSpool:
     """Rows of a table, kept in a temporary file while their column widths are measured."""
 
-    def __init__(self, headers: Sequence[str]) -> None:
+    def __init__(self, headers: Sequence[str], markdown: bool = False) -> None:
         self.headers = list(headers)
+        self.markdown = markdown
         self.widths = [len(h) + PADDING for h in headers]
         self.rows = 0
+        self._mark = object()
         import tempfile  # here, not at the top: a screen lays out a table without spooling it
 
         self._file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed by write(), after the summary
             max_size=IN_MEMORY, mode="w+", encoding="utf-8")
 
-    def add(self, row: Sequence[object]) -> None:
-        """Keep one row (cells are stripped, as tabulate does)."""
-        cells = _measured(row, self.widths)
-        self._file.write(json.dumps(cells, ensure_ascii=False) + "\n")
+    @staticmethod
+    def shared(cells: Sequence[object]) -> SharedCells:
+        """Last cells that many rows share, to pass to ``add`` for each of them."""
+        widths = [0] * len(cells)
+        texts = _measured(cells, widths)
+        return SharedCells(widths, _json(texts)[1:])
+
+    def add(self, row: Sequence[object], shared: SharedCells | None = None) -> None:
+        """Keep one row (cells are stripped, as tabulate does), ending with ``shared`` cells if given."""
+        text = _json(_measured(row, self.widths))
+        if shared is not None:
+            if shared.mark is not self._mark:  # its widths are not yet in this table's
+                first = len(row)
+                for i, width in enumerate(shared.widths, first):
+                    if width > self.widths[i]:
+                        self.widths[i] = width
+                shared.mark = self._mark
+            text = text[:-1] + ", " + shared.encoded
+        self._file.write(text + "\n")
         self.rows += 1
 
     def write(self, out: TextIO) -> None:
         """Write the header line, a rule of dashes and every row; multi-line cells continue below."""
         self._file.seek(0)
-        for line in _lines(self.headers, (json.loads(text) for text in self._file), self.widths, True):
+        rows = (json.loads(text) for text in self._file)
+        lines = _markdown_lines(self.headers, rows, self.widths) if self.markdown else \
+            _lines(self.headers, rows, self.widths, True)
+        for line in lines:
             out.write(line)
         self._file.close()
 
@@ -57,7 +92,9 @@ def _measured(row: Sequence[object], widths: list[int]) -> list[str]:
     """The row's cells as stripped text (as tabulate strips them), each column's width widened to fit."""
     cells = [str(cell).strip() for cell in row]
     for i, cell in enumerate(cells):
-        widths[i] = max(widths[i], *(len(line) for line in cell.split("\n")))
+        width = max(map(len, cell.split("\n"))) if "\n" in cell else len(cell)
+        if width > widths[i]:
+            widths[i] = width
     return cells
 
 
@@ -68,6 +105,18 @@ def _lines(headers: Sequence[str], rows: Iterable[Sequence[str]], widths: Sequen
         cells = [cell.split("\n") for cell in row]
         for k in range(max(len(lines) for lines in cells)):
             yield "\n" + _line([lines[k] if k < len(lines) else "" for lines in cells], widths, first_is_number)
+
+
+def _markdown_lines(headers: Sequence[str], rows: Iterable[Sequence[str]], widths: Sequence[int]) -> Iterator[str]:
+    """tabulate's "github" layout: the first column right-aligned, the others left-aligned."""
+    yield _markdown_line(headers, widths) + "\n|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    for row in rows:
+        yield "\n" + _markdown_line(row, widths)
+
+
+def _markdown_line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    rest = [cell.ljust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]
+    return "| " + " | ".join([cells[0].rjust(widths[0]), *rest]) + " |"
 
 
 def _line(cells: Sequence[str], widths: Sequence[int], first_is_number: bool) -> str:
