@@ -48,10 +48,18 @@ _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
 _ASCII_WORDS = {c: (chr(c).upper() if chr(c).isalnum() else " ") for c in range(128)}
 """``str.translate`` table for ASCII text: letters upper-cased, digits kept, everything else a space."""
 _FORM_ENDINGS = frozenset(key[-1] for key in _LEGAL_FORMS) | _TRAILING_FILLERS
-_TRUNCATED_FORMS: dict[str, str] = {}
-for _word, _canon in _LONG_FORMS:  # in order: the first long form a truncation fits is the one it stands for
-    for _size in range(4, len(_word)):
-        _TRUNCATED_FORMS.setdefault(_word[:_size], _canon)
+
+
+def _truncations() -> dict[str, str]:
+    """ERP-truncated legal forms ("INCORPORA", "CORPORATIO", "LIMIT": four letters or more) → canonical forms."""
+    found: dict[str, str] = {}
+    for word, canon in _LONG_FORMS:  # in order: the first long form a truncation fits is the one it stands for
+        for size in range(4, len(word)):
+            found.setdefault(word[:size], canon)
+    return found
+
+
+_TRUNCATED_FORMS = _truncations()
 
 # Words that mark a payee as a company, not a person, in "LAST, FIRST" forms.
 _COMPANY_WORDS = LEGAL_FORM_TOKENS | {

@@ -1,4 +1,5 @@
-"""Write outputs atomically: to a temporary file beside the target, renamed into place when complete."""
+"""Write outputs atomically (to a temporary file beside the target, renamed into place when complete), and write
+many findings' rows fast (``write_judged_rows``)."""
 
 from __future__ import annotations
 

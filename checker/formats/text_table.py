@@ -115,11 +115,14 @@ def _markdown_lines(headers: Sequence[str], rows: Iterable[Sequence[str]], width
 
 
 def _markdown_line(cells: Sequence[str], widths: Sequence[int]) -> str:
-    rest = [cell.ljust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]
-    return "| " + " | ".join([cells[0].rjust(widths[0]), *rest]) + " |"
+    return "| " + " | ".join(_padded(cells, widths, True)) + " |"
 
 
 def _line(cells: Sequence[str], widths: Sequence[int], first_is_number: bool) -> str:
+    return "  ".join(_padded(cells, widths, first_is_number)).rstrip()
+
+
+def _padded(cells: Sequence[str], widths: Sequence[int], first_is_number: bool) -> list[str]:
+    """Each cell padded to its column's width: numbers to the right, text to the left."""
     first = cells[0].rjust(widths[0]) if first_is_number else cells[0].ljust(widths[0])
-    rest = [cell.ljust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]
-    return "  ".join([first, *rest]).rstrip()
+    return [first, *[cell.ljust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]]
