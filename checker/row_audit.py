@@ -247,7 +247,6 @@ class _InTwo:
         """The findings of the rows before the cut (then, when only flagged rows are listed, the others')."""
         self.folder = tempfile.mkdtemp(prefix="sanctuary-check-", dir=self.spool_dir)
         weakref.finalize(self, shutil.rmtree, self.folder, True)  # removed whatever happens, at the latest on exit
-        self.worker = split_audit.start_tail(lambda: self._second(self.opened))
         read = 0
         ended_in_a_cell = False
 
@@ -266,6 +265,7 @@ class _InTwo:
 
         done = False
         try:
+            self.worker = split_audit.start_tail(lambda: self._second(self.opened))
             yield from self.audit.rows(self.path, self.columns, chunks(), self.summary, self.only_flagged,
                                        match_ahead=False, progress=None if self.progress is None else both,
                                        nul_free=self.nul_free)

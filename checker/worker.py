@@ -49,9 +49,14 @@ class ForkedWorker:
 
         context = multiprocessing.get_context("fork")
         self._conn, child_end = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child_end, handler), daemon=True)
-        self._process.start()
-        child_end.close()
+        self._process = context.Process(target=_serve, args=(child_end, self._conn, handler), daemon=True)
+        # A Ctrl-C during the fork would leave a child that nothing stops: it waits until the child is known.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            self._process.start()
+        finally:
+            child_end.close()
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
     def send(self, request: Any) -> None:
         """Ask for ``handler(request)``; receive the reply before sending again."""
@@ -75,8 +80,10 @@ class ForkedWorker:
         self._conn.close()
 
 
-def _serve(conn: Connection, handler: Callable[[Any], Any]) -> None:
+def _serve(conn: Connection, parent_end: Connection, handler: Callable[[Any], Any]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    parent_end.close()  # so that the parent's end closing (it exited) ends this loop
     while True:
         try:
             request = conn.recv()
@@ -86,4 +93,7 @@ def _serve(conn: Connection, handler: Callable[[Any], Any]) -> None:
             reply: tuple[bool, Any] = (True, handler(request))
         except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it
             reply = (False, exc)
-        conn.send(reply)
+        try:
+            conn.send(reply)
+        except OSError:  # the parent is gone (interrupted): nobody wants the reply
+            return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -113,3 +114,28 @@ def test_mixed_encoding_and_truncated_utf16_are_one_line(cli, tmp_path):
     truncated.write_bytes("Vendor Name,Amount\nACME,1\n".encode("utf-16")[:-1])
     result = cli("audit", str(truncated), "--format", "json")
     assert result.code in (0, 2) and "Traceback" not in result.err
+
+
+def test_a_worker_process_stops_when_its_parent_is_gone(tmp_path):
+    """A parent killed before it could stop its forked worker (a Ctrl-C at the wrong moment) leaves no process
+    behind: the worker sees its parent's end of the pipe close and exits."""
+    import subprocess
+    import sys
+
+    pid_file = tmp_path / "pid"
+    script = ("import os\nfrom checker.worker import ForkedWorker\nw = ForkedWorker(lambda request: request)\n"
+              f"open({str(pid_file)!r}, 'w').write(str(w._process.pid))\nos._exit(0)  # no clean-up at all\n")
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, timeout=60, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    status = f"/proc/{pid_file.read_text()}/status"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with open(status) as fh:
+                if "\nState:\tZ" in fh.read():
+                    return  # exited (not yet reaped)
+        except FileNotFoundError:
+            return  # exited
+        time.sleep(0.05)
+    os.kill(int(pid_file.read_text()), 9)
+    pytest.fail("the worker outlived its parent")
