@@ -77,8 +77,10 @@ def test_ctrl_c_exits_130_and_leaves_no_output(tmp_path):
         for i in range(300_000):
             fh.write(f"VENDOR NUMBER {i} LLC,{i}\n")
     out = tmp_path / "out.json"
+    # A test run started in the background by a shell ignores SIGINT, and a child would inherit that: reset it.
     proc = subprocess.Popen([sys.executable, "-m", "checker", "audit", str(big), "--format", "json", "--output",
-                             str(out)], stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                             str(out)], stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".out.json.*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)  # interrupt only once the run is writing its output
