@@ -19,8 +19,10 @@ from operator import contains, is_, is_not, itemgetter
 from checker.models import Summary
 from checker.sources.columns import ColumnMap
 from checker.sources.csv_source import RowConverter
-from checker.sources.values import PLAIN_NUMBER, US_GROUPED, parse_amount
+from checker.sources.values import MAX_AMOUNT, PLAIN_NUMBER, US_GROUPED, parse_amount
 
+MAX_PLAIN_LENGTH = 15
+"""Longest cell summed in bulk: 15 characters cannot reach ``MAX_AMOUNT`` (longer cells are read one by one)."""
 NOT_PLAIN = b"0123456789.-\n"
 """The bytes a column of plain numbers joined by newlines is made of."""
 
@@ -45,7 +47,7 @@ class PlainTally:
     def add_amount(self, text: str, decimal_comma: bool) -> None:
         """Add one row's amount cell (not empty); a cell that is not an amount is counted as unreadable."""
         value = float(text) if not decimal_comma and PLAIN_NUMBER.fullmatch(text) else parse_amount(text, decimal_comma)
-        if value is not None:
+        if value is not None and -MAX_AMOUNT < value < MAX_AMOUNT:
             self.amounts += 1
             self.total += value
         elif text.strip():
@@ -146,9 +148,10 @@ def _plain_numbers(cells: list[str]) -> list[float] | None:
 
     Checked on the joined column: only digits, dots, minus signs and separators once the commas of
     grouped numbers are removed; no dot or minus sign that would make ``float`` accept what
-    ``PLAIN_NUMBER`` does not (``.5``, ``5.``, ``-.5``), a minus sign only in front; every cell read by ``float``.
+    ``PLAIN_NUMBER`` does not (``.5``, ``5.``, ``-.5``), a minus sign only in front; every cell read by ``float``;
+    none longer than ``MAX_PLAIN_LENGTH``, so none reaches ``MAX_AMOUNT``.
     """
-    if "" in cells:
+    if "" in cells or max(map(len, cells)) > MAX_PLAIN_LENGTH:
         return None
     text = "\n".join(cells)
     if "," in text:

@@ -74,10 +74,31 @@ def test_bad_json_line_names_the_line(cli, tmp_path):
     ("$1,900.12", 1900.12, None), ("(1,900.12)", -1900.12, None), ("-1900.12", -1900.12, None),
     ("1.900,12", 1900.12, 1900.12), ("(1.900,12)", -1900.12, -1900.12), ("1,900", 1900.0, 1.9),
     ("1.900", 1.9, 1900.0), ("1900,5", 1900.5, 1900.5), ("12 EUR", None, None),
+    ("999999999999999", 999999999999999.0, 999999999999999.0), ("1000000000000000", None, None),
+    ("9" * 400, None, None), ("(" + "9" * 400 + ")", None, None), ("1," + "999," * 120 + "999", None, None),
 ])
 def test_amounts_with_and_without_a_decimal_comma(text, plain, comma):
     assert parse_amount(text) == plain
     assert parse_amount(text, decimal_comma=True) == comma
+
+
+@pytest.mark.parametrize("fmt", ["json", "xlsx"])
+@pytest.mark.parametrize("only_flagged", [False, True])
+def test_an_amount_too_large_to_be_one_is_unreadable(cli, tmp_path, fmt, only_flagged):
+    """A cell of hundreds of digits would be an infinite float: JSON would say ``Infinity`` (not JSON) and a
+    workbook could not hold it. It is counted as an unreadable amount; every total stays a number."""
+    rows = [f"Acme {i % 7},{'9' * 400 if i in (3, 9_000) else i}.5,2024-01-02" for i in range(12_000)]
+    f = _write(tmp_path, "big.csv", "Vendor Name,Amount,Payment Date\n" + "\n".join(rows) + "\n")
+    out = tmp_path / f"out.{fmt}"
+    result = cli("audit", f, "-f", fmt, "-o", str(out), *AS_OF, *(["--only-flagged"] if only_flagged else []))
+    assert result.code == 0, result.err
+    if fmt == "json":
+        def refuse(constant):
+            raise ValueError(constant)
+
+        dollars = json.loads(out.read_text(), parse_constant=refuse)["summary"]["dollars"]
+        assert dollars["unreadable_amounts"] == 2 and dollars["rows_with_amount"] == 11_998
+        assert dollars["total"] == sum(i + 0.5 for i in range(12_000) if i not in (3, 9_000))
 
 
 def test_decimal_comma_file(cli, tmp_path):

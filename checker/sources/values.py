@@ -43,6 +43,9 @@ _COMMA_AMOUNT = re.compile(r"^\(?-?\$?\s*(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(,[
 # A decimal comma nobody could misread: "1.900,12" or "1900,5" (a thousands comma is followed by 3 digits).
 _PLAIN_COMMA_DECIMAL = re.compile(r"^\(?-?\$?\s*(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+),[0-9]{1,2}\)?-?$")
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+MAX_AMOUNT = 1e15
+"""Amounts this large or larger (a quadrillion dollars, or too many digits for a float) are not read as amounts,
+so that no total can overflow."""
 US_GROUPED = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 
 
@@ -55,12 +58,12 @@ def parse_amount(text: str | float | int | None, decimal_comma: bool = False) ->
     if text is None:
         return None
     if isinstance(text, (int, float)):
-        return float(text)
+        return _bounded(float(text))
     if not decimal_comma:  # the common cases, read without the slower checks
         if PLAIN_NUMBER.fullmatch(text):
-            return float(text)
+            return _bounded(float(text))
         if US_GROUPED.fullmatch(text):
-            return float(text.replace(",", ""))
+            return _bounded(float(text.replace(",", "")))
     t = text.strip().replace(" ", "")
     if not t:
         return None
@@ -73,5 +76,10 @@ def parse_amount(text: str | float | int | None, decimal_comma: bool = False) ->
     else:
         return None
     negative = t.startswith("(") or t.startswith("-") or t.endswith("-")
-    value = float(digits)
-    return -value if negative else value
+    value = _bounded(float(digits))
+    return -value if negative and value is not None else value
+
+
+def _bounded(value: float) -> float | None:
+    """The value, or None when it is not a finite amount below ``MAX_AMOUNT``."""
+    return value if -MAX_AMOUNT < value < MAX_AMOUNT else None
