@@ -47,7 +47,7 @@ _MARKS = re.compile(r"[®™©℠'’`]")
 _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
 _ASCII_WORDS = {c: (chr(c).upper() if chr(c).isalnum() else " ") for c in range(128)}
 """``str.translate`` table for ASCII text: letters upper-cased, digits kept, everything else a space."""
-_FORM_ENDINGS = frozenset(key[-1] for key in _LEGAL_FORMS) | _TRAILING_FILLERS
+_FORM_ENDINGS = frozenset(key[-1] for key in _LEGAL_FORMS)
 
 
 def _truncations() -> dict[str, str]:
@@ -131,6 +131,16 @@ def _join_initials(tokens: list[str]) -> str:
     return " ".join(out)
 
 
+def _trailing_form(tokens: list[str]) -> tuple[int, str | None]:
+    """How many of the last tokens (not all) spell a legal form, whole or ERP-truncated, and its canonical form."""
+    if tokens[-1] in _FORM_ENDINGS:  # most names end in no legal form: their last word is looked up once
+        for size in range(min(_MAX_FORM_LEN, len(tokens) - 1), 0, -1):
+            canon = _LEGAL_FORMS.get(tuple(tokens[-size:]))
+            if canon is not None:
+                return size, canon
+    return 1, _TRUNCATED_FORMS.get(tokens[-1])
+
+
 def normalize(name: str) -> NormalName:
     """Normalise one name; trailing legal forms are canonicalised and kept aside, never all tokens."""
     tokens = fold_words(name) or name.upper().split()  # "!!!" stays "!!!": a name never becomes nothing
@@ -138,28 +148,14 @@ def normalize(name: str) -> NormalName:
         tokens = tokens[1:]
     form: str | None = None
     while len(tokens) > 1:
-        if tokens[-1] not in _FORM_ENDINGS:  # most names: no legal form or filler to set aside
-            canon = _TRUNCATED_FORMS.get(tokens[-1])  # an ERP-truncated one ("INCORPORA", "LIMIT")?
-            if canon is None:
-                break
-            form = form or canon
-            tokens = tokens[:-1]
-            continue
         if tokens[-1] in _TRAILING_FILLERS:  # "THOMSON COMPANY INC, THE", "BENDER & CO"
             tokens = tokens[:-1]
             continue
-        for size in range(min(_MAX_FORM_LEN, len(tokens) - 1), 0, -1):
-            canon = _LEGAL_FORMS.get(tuple(tokens[-size:]))
-            if canon is not None:
-                form = form or canon
-                tokens = tokens[:-size]
-                break
-        else:
-            canon = _TRUNCATED_FORMS.get(tokens[-1])
-            if canon is None:
-                break
-            form = form or canon
-            tokens = tokens[:-1]
+        size, canon = _trailing_form(tokens)
+        if canon is None:
+            break
+        form = form or canon
+        tokens = tokens[:-size]
     return NormalName(tuple(tokens), form)
 
 

@@ -19,7 +19,7 @@ from operator import contains, is_, is_not, itemgetter
 from checker.models import Summary
 from checker.sources.columns import ColumnMap
 from checker.sources.csv_source import RowConverter
-from checker.sources.values import MAX_AMOUNT, PLAIN_NUMBER, US_GROUPED, parse_amount
+from checker.sources.values import US_GROUPED, parse_amount
 
 MAX_PLAIN_LENGTH = 15
 """Longest cell summed in bulk: 15 characters cannot reach ``MAX_AMOUNT`` (longer cells are read one by one)."""
@@ -46,8 +46,8 @@ class PlainTally:
 
     def add_amount(self, text: str, decimal_comma: bool) -> None:
         """Add one row's amount cell (not empty); a cell that is not an amount is counted as unreadable."""
-        value = float(text) if not decimal_comma and PLAIN_NUMBER.fullmatch(text) else parse_amount(text, decimal_comma)
-        if value is not None and -MAX_AMOUNT < value < MAX_AMOUNT:
+        value = parse_amount(text, decimal_comma)
+        if value is not None:
             self.amounts += 1
             self.total += value
         elif text.strip():

@@ -8,9 +8,9 @@ its part ended outside a quoted field. If not (a quoted line break before the cu
 is killed and this one reads the rest of the file itself, so findings, skipped rows and errors are
 always those of one process. The forked process returns its summary and either spools its flagged
 findings (a run that lists flagged rows only: the listing is small) or writes every row as report text
-(a JSON or CSV listing: ``SpooledRows``), which is copied into the report after this one's rows. Used for CSV
-files of 8 MB or more in an encoding that writes a line break as one byte, on Linux with two or more
-cores; ``SANCTUARY_CHECK_WORKERS=0`` turns it off.
+(a JSON or CSV listing: ``SpooledRows``), which is copied into the report after this one's rows. Used
+for CSV files of 8 MB or more in an encoding that writes a line break as one byte, on Linux with two or
+more cores; ``SANCTUARY_CHECK_WORKERS=0`` turns it off.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ def finding_json(f: Finding) -> str:
 
     The judged part is rendered once per shared judgement; only the row's own fields are encoded per row.
     """
-    return _row_fields(f) + _judged(f.judgement) + "}"
+    return _row_fields(f) + _judged_closed(f.judgement)
 
 
 def _judged(j: Judgement) -> str:

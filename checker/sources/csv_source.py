@@ -75,12 +75,12 @@ class CsvRows:
                     return
                 yield block
         except UnicodeDecodeError:
-            raise InputError(str(self.path), f"line {self.lines_before + reader.line_num + 1}: the file is not "
-                                             f"consistently "
-                                             f"{self.fh.encoding}; re-save it as UTF-8") from None
+            line = self.lines_before + reader.line_num + 1
+            raise InputError(str(self.path), f"line {line}: the file is not consistently {self.fh.encoding}; "
+                                             "re-save it as UTF-8") from None
         except csv.Error as exc:
-            raise InputError(str(self.path), f"line {self.lines_before + reader.line_num}: malformed CSV: "
-                                             f"{exc}") from None
+            line = self.lines_before + reader.line_num
+            raise InputError(str(self.path), f"line {line}: malformed CSV: {exc}") from None
         finally:
             self.fh.close()
 
