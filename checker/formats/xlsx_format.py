@@ -8,7 +8,6 @@ only on its judgement, so those are worked out once per judgement. A sheet holds
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Sequence
 from typing import BinaryIO
@@ -90,14 +89,11 @@ def render_xlsx(run: Run, out: BinaryIO, *, only_flagged: bool = False, show_ind
                 spool_dir: str | None = None, sheet_rows: int = MAX_SHEET_ROWS) -> None:
     """Write the workbook. Its rows wait in a temporary folder made in ``spool_dir`` (default: the system's
     temporary folder) until it is saved; the folder is removed whatever happens."""
-    folder = tempfile.mkdtemp(prefix="sanctuary-check-", dir=spool_dir)
-    try:
+    with tempfile.TemporaryDirectory(prefix="sanctuary-check-", dir=spool_dir, ignore_cleanup_errors=True) as folder:
         book = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": folder, "strings_to_formulas": False,
                                          "strings_to_numbers": False, "strings_to_urls": False})
         _fill(book, run, only_flagged, show_individuals, sheet_rows)
         book.close()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _fill(book: xlsxwriter.Workbook, run: Run, only_flagged: bool, show_individuals: bool, sheet_rows: int) -> None:
