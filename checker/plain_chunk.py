@@ -71,9 +71,11 @@ class PlainChunks:
     """Tallies the rows of a chunk whose vendor cell has a tally in ``plain``; says which rows are left."""
 
     def __init__(self, columns: ColumnMap, convert: RowConverter, plain: dict[str, PlainTally],
-                 names_no_product: Callable[[str], bool], decimal_comma: bool) -> None:
+                 names_no_product: Callable[[str], bool], decimal_comma: bool,
+                 learn: Callable[[list[str]], None] | None = None) -> None:
         self.width = len(columns.header)
         self.plain = plain
+        self.learn = learn  # given a chunk's vendor cells without a tally, adds to ``plain`` those it can
         self.vendor = itemgetter(columns.vendor)
         self.description = None if columns.description is None else itemgetter(columns.description)
         self.names_no_product = names_no_product
@@ -90,7 +92,13 @@ class PlainChunks:
         width = self.width
         if not n or max(map(len, chunk)) != width or sum(map(len, chunk)) != width * n:
             return None  # a ragged row: the loop reports it (none longer, and the total says none shorter)
-        tallies = list(map(self.plain.get, map(self.vendor, chunk)))
+        vendors = list(map(self.vendor, chunk))
+        if self.learn is not None:
+            plain = self.plain
+            new = [cell for cell in dict.fromkeys(vendors) if cell not in plain]  # in order of first row
+            if new:
+                self.learn(new)
+        tallies = list(map(self.plain.get, vendors))
         if not any(tallies):
             return list(range(n))
         for cell, known in self.checked:

@@ -132,7 +132,7 @@ class RowAudit:
         date_columns, known_dates, known_actions = convert.date_columns, convert.dates, convert.actions
         id_columns = [i for _, i in columns.identifier_columns]
         decimal_comma = summary.decimal_comma
-        bulk = PlainChunks(columns, convert, plain, no_product, decimal_comma) \
+        bulk = PlainChunks(columns, convert, plain, no_product, decimal_comma, _learner(plain, unmatched, match)) \
             if only_flagged and nul_free and not id_columns else None
         if match_ahead and prematch.wanted(path):
             chunks = prematch.prematched(chunks, vendor, self.matcher, lambda cell: cell not in plain)
@@ -192,18 +192,40 @@ class RowAudit:
         """The tally for a vendor cell not seen before whose name matches nothing, as some earlier name did.
 
         Its row joins the tally without a record once its cells are checked (the same checks reading it
-        makes); a row the full path could skip or reject (no vendor name, one too long) is left to it.
+        makes).
         """
-        if not unmatched:
-            return None
-        name = cells[convert.columns.vendor].strip()
-        if not name or len(name) > MAX_NAME:
-            return None
-        tally = unmatched.get(match(" ".join(name.split())))
+        tally = _unmatched_tally(cells[convert.columns.vendor], unmatched, match)
         if tally is not None:
             convert.valid(row, cells)
             _remember(plain, key, tally)
         return tally
+
+
+def _unmatched_tally(cell: str, unmatched: dict[Outcome, PlainTally],
+                     match: Callable[[str], Outcome]) -> PlainTally | None:
+    """The tally of the earlier names whose outcome a vendor cell's name shares, if it matches nothing.
+
+    None for a cell the full path could skip or reject (no vendor name, one too long): it is left to it.
+    """
+    if not unmatched:
+        return None
+    name = cell.strip()
+    if not name or len(name) > MAX_NAME:
+        return None
+    return unmatched.get(match(" ".join(name.split())))
+
+
+def _learner(plain: dict[str, PlainTally], unmatched: dict[Outcome, PlainTally],
+             match: Callable[[str], Outcome]) -> Callable[[list[str]], None]:
+    """For ``PlainChunks``: adds to ``plain`` the tallies of a chunk's new vendor cells that match nothing,
+    as some earlier name did (their rows' cells are then checked in bulk, as every plain row's are)."""
+    def learn(cells: list[str]) -> None:
+        found = {cell: tally for cell in cells if (tally := _unmatched_tally(cell, unmatched, match)) is not None}
+        if len(plain) + len(found) > PLAIN_LIMIT:
+            plain.clear()  # the memo only saves time
+        plain.update(found)
+
+    return learn
 
 
 class _InTwo:

@@ -24,11 +24,26 @@ AMOUNTS = ["12.50", "1,005.02", "-3", "7", "(40.00)", "$9.99", "", "n/a", "1.900
 DESCRIPTIONS = ["Refund", "Supplies", "CLEAR subscription", "Westlaw renewal", "Paving"]
 
 
+def _letters(i: int) -> str:
+    """A surname made of letters only, one per number: 0 -> "QA", 27 -> "QBB"."""
+    out = ""
+    while True:
+        out = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i % 26] + out
+        i //= 26
+        if not i:
+            return "Q" + out
+
+
+def _one_off(i: int) -> str:
+    """A payee named once in the file: a company, or an individual (``LAST, FIRST``)."""
+    return f"One-off Supply {i}" if i % 2 else f"{_letters(i)}, ANN"
+
+
 def _write(tmp_path, rows: int, seed: int, extra: list[str] = (), short_at: int | None = None) -> str:
     rnd = random.Random(seed)
     lines = ["Vendor Name,Amount,Payment Date,Description,Department"]
     for i in range(rows):
-        name = rnd.choice(NAMES) if rnd.random() < 0.8 else f"One-off Supply {i}"
+        name = rnd.choice(NAMES) if rnd.random() < 0.8 else _one_off(i)
         amount = rnd.choice(AMOUNTS) if i < 9_000 and rnd.random() < 0.1 else rnd.choice(AMOUNTS[:4])  # later
         # chunks hold plain numbers only, so their amounts are summed in bulk
         day = f"2019-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
@@ -79,11 +94,15 @@ def test_bulk_tallies_equal_judging_each_row_afresh(tmp_path, seed, monkeypatch)
     assert flagged == expected_flagged and len(flagged) > 100
     assert _counts(run.summary) == _counts(summary)
     assert run.summary.dollars.unreadable > 0 and run.summary.ragged == 2
+    assert run.summary.persons > 3_000  # one-off individuals among them, tallied apart from companies
 
 
-def test_a_bad_date_after_bulk_chunks_names_its_row(tmp_path, monkeypatch):
+@pytest.mark.parametrize("vendor", ["Acme Paving", "One-off Supply X", "QXYZ, ANN"])
+def test_a_bad_date_after_bulk_chunks_names_its_row(tmp_path, monkeypatch, vendor):
+    """A vendor seen before, or one named once (its tally found in bulk), with a bad date mid-chunk."""
     monkeypatch.setenv("SANCTUARY_CHECK_WORKERS", "0")
-    path = _write(tmp_path, 20_000, 4, ['"Acme Paving",1.00,2019-02-30,Refund,Dept 1'])
+    after = ['"Acme Paving",2,2019-01-02,Refund,Dept 1'] * 900  # the bad row is inside a chunk, not last
+    path = _write(tmp_path, 20_000, 4, [f'"{vendor}",1.00,2019-02-30,Refund,Dept 1', *after])
     with pytest.raises(InputError, match="row 20001: '2019-02-30' is not a valid date"):
         for _ in Checker(as_of=AS_OF).audit(path, only_flagged=True).findings:
             pass
