@@ -7,6 +7,8 @@ subprocess (wall time with ``time.perf_counter``, peak RSS from ``os.wait4``):
   (b) ``sanctuary-check audit FILE --only-flagged`` (table output of flagged rows, stdout discarded);
   (c) ``sanctuary-check audit FILE --format json --output TMP.json``;
   (d) the naive per-row ``extractOne(WRatio)`` on a 20,000-row sample (``bench/naive.py``);
+  (e) not a target: a floor for (b), parsing in two processes and matching each distinct name once with the
+      tool's matcher, nothing else (``bench/floor.py``), as a ratio to (a);
 
 then (b) on a file of M rows for peak RSS at M versus N, and ``screen`` start-up versus importing rapidfuzz and
 yaml. Prints a table, the ratios with PASS/FAIL lines, and a block to paste into the README. Exits 0 even when
@@ -235,6 +237,9 @@ def measure_file(res: Results, repeat: int, workdir: Path) -> tuple[Run, Run, Ru
     d_run = Run(d["seconds"], naive.rss_kib)
     res.table.append(row("(d) naive extractOne(WRatio)", d["rows"], d_run,
                          f"{d['choices']} registry choices; extractOne loop only"))
+    e = best_of([sys.executable, HERE / "floor.py", path], repeat)
+    res.table.append(row("(e) floor: parse + match only, 2 processes", n, e,
+                         f"e/a {e.wall / a.wall:.1f}x of the 3x target for b/a"))
     return a, b, c, d
 
 
@@ -298,7 +303,7 @@ def report(res: Results, header: list[str]) -> None:
         print(line)
     for r in res.table:
         if r[3]:
-            print(f"{r[0]}: {r[2]} s, {r[3]} MiB, {r[4]} µs/row  ({r[1]} rows)")
+            print(f"{r[0]}: {r[2]} s, {r[3]} MiB, {r[4]} µs/row  ({r[1]} rows)" + (f"; {r[5]}" if r[5] else ""))
         else:
             print(f"{r[0]}: {r[2]} s")
     for check in res.checks:
@@ -338,7 +343,7 @@ def bench(args: argparse.Namespace) -> None:
     sample = step(f"generating/reusing {args.rows:,} rows", lambda: ensure_sample(args.rows, args.seed, args.workdir))
     print(describe_sample(sample), flush=True)
     res = Results(args.rows, sample)
-    a, b, c, d = step("measuring (a) parse, (b) audit table, (c) audit json, (d) naive extractOne",
+    a, b, c, d = step("measuring (a) parse, (b) audit table, (c) audit json, (d) naive extractOne, (e) floor",
                       lambda: measure_file(res, args.repeat, args.workdir))
     ratio_checks(res, a, b, c, d)
     if args.rss_rows:
