@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
+import os
 import sys
 from datetime import date
 from enum import Enum
@@ -431,8 +433,30 @@ def _version(version: Annotated[bool, typer.Option("--version", help="Print the 
         raise typer.Exit(0)
 
 
+READER_GONE = 141
+"""Exit code when standard output's reader stops reading (``| head``): 128 + SIGPIPE, as a shell reports a
+command that a closed pipe stopped."""
+
+
+def _reader_gone() -> None:
+    """Exit silently with ``READER_GONE``; what is left unwritten goes nowhere (nothing to flush at exit)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())
+    except (AttributeError, OSError, ValueError):
+        pass
+    sys.exit(READER_GONE)
+
+
+def _pipe_closed(exc: BaseException) -> bool:
+    """True for the exit typer makes when writing to a closed pipe (an EPIPE error becomes exit code 1)."""
+    cause = exc.__context__
+    return isinstance(cause, OSError) and cause.errno == errno.EPIPE
+
+
 def main() -> None:
-    """Entry point: one clear line and exit 2 for bad input; 130 on Ctrl-C; never a traceback."""
+    """Entry point: one clear line and exit 2 for bad input; 130 on Ctrl-C; 141 when the reader of standard
+    output stops reading; never a traceback."""
     try:
         code = app(standalone_mode=False)  # exit codes come back as values; Ctrl-C comes back as 130
         if code == 130:
@@ -446,8 +470,11 @@ def main() -> None:
         typer.echo("sanctuary-check: interrupted; no output file was left half-written", err=True)
         sys.exit(130)
     except BrokenPipeError:
-        sys.stderr.close()
-        sys.exit(0)
+        _reader_gone()
+    except SystemExit as exc:
+        if _pipe_closed(exc):
+            _reader_gone()
+        raise
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:

@@ -93,6 +93,23 @@ def test_ctrl_c_exits_130_and_leaves_no_output(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv"]
 
 
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_a_reader_that_stops_reading_ends_the_run_quietly_with_141(tmp_path, fmt):
+    """``sanctuary-check audit FILE | head``: no traceback or message, and an exit code that says the pipe closed
+    (1 would say findings reached --fail-on, 0 that the whole report was written)."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "v.csv"
+    src.write_text("Vendor Name,Amount\n" + "".join(f"VENDOR NUMBER {i} LLC,{i}\n" for i in range(20_000)))
+    proc = subprocess.Popen([sys.executable, "-m", "checker", "audit", str(src), "--format", fmt],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout.read(100)
+    proc.stdout.close()  # the report is far larger than a pipe holds: the run must notice
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 141 and err == b""
+
+
 def test_formula_cells_are_values_in_xlsx(cli, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     src = tmp_path / "v.csv"
