@@ -133,10 +133,22 @@ def run(cmd: Sequence[str | Path], ok: Sequence[int] = (0,), capture: bool = Fal
         return Run(wall, usage.ru_maxrss, rc, out.read().decode("utf-8", "replace"))
 
 
-def best_of(cmd: Sequence[str | Path], repeat: int, ok: Sequence[int] = (0,)) -> Run:
-    """Run ``cmd`` ``repeat`` times: the minimum wall time and the largest peak RSS."""
-    runs = [run(cmd, ok) for _ in range(max(1, repeat))]
+def best(runs: Sequence[Run]) -> Run:
+    """Several runs of one command as one: the minimum wall time and the largest peak RSS."""
     return Run(min(r.wall for r in runs), max(r.rss_kib for r in runs), runs[-1].rc)
+
+
+def interleaved(steps: Sequence[tuple[str, Sequence[str | Path], Sequence[int]]], repeat: int,
+                after: Callable[[str], None] = lambda key: None) -> dict[str, Run]:
+    """Run the steps in turn, ``repeat`` rounds of them, so that a change in the machine's load (it is shared)
+    reaches every step alike rather than all the runs of one; ``best`` of each step's runs, by key (a key may
+    name more than one step of a round). ``after(key)`` follows each run."""
+    runs: dict[str, list[Run]] = {}
+    for _ in range(max(1, repeat)):
+        for key, cmd, ok in steps:
+            runs.setdefault(key, []).append(run(cmd, ok))
+            after(key)
+    return {key: best(found) for key, found in runs.items()}
 
 
 def median_wall(cmd: Sequence[str | Path], times: int, ok: Sequence[int] = (0,)) -> float:
@@ -218,26 +230,38 @@ def row(label: str, rows: int, r: Run, note: str = "") -> list:
 
 
 def measure_file(res: Results, repeat: int, workdir: Path) -> tuple[Run, Run, Run, dict]:
-    """Steps (a) to (d) on the N-row file."""
+    """Steps (a) to (e) on the N-row file: (a), (b), (c) and (e) in ``repeat`` rounds, (a) twice a round."""
     path, n, sc = res.sample.path, res.rows, sanctuary_check()
     distinct = res.sample.stats["distinct"]
-    a = best_of([sys.executable, "-c", PARSE_CODE, path], repeat)
-    res.table.append(row("(a) csv.reader parse", n, a))
-    b = best_of([sc, "audit", path, "--only-flagged", "--as-of", AS_OF], repeat, AUDIT_OK)
-    res.table.append(row("(b) audit, table --only-flagged", n, b, f"{b.wall / distinct * 1e6:.0f} µs/distinct name"))
     out = workdir / f"audit-{os.getpid()}.json"
+    size = 0.0
+
+    def after(key: str) -> None:
+        nonlocal size
+        if key == "c":
+            size = out.stat().st_size / 2**20 if out.exists() else 0.0
+            out.unlink(missing_ok=True)
+
+    parse = [sys.executable, "-c", PARSE_CODE, path]
     try:
-        c = best_of([sc, "audit", path, "--format", "json", "--output", out, "--as-of", AS_OF], repeat, AUDIT_OK)
-        size = out.stat().st_size / 2**20 if out.exists() else 0.0
+        found = interleaved([
+            ("a", parse, (0,)),
+            ("b", [sc, "audit", path, "--only-flagged", "--as-of", AS_OF], AUDIT_OK),
+            ("a", parse, (0,)),
+            ("c", [sc, "audit", path, "--format", "json", "--output", out, "--as-of", AS_OF], AUDIT_OK),
+            ("e", [sys.executable, HERE / "floor.py", path], (0,)),
+        ], repeat, after)
     finally:
         out.unlink(missing_ok=True)
+    a, b, c, e = found["a"], found["b"], found["c"], found["e"]
+    res.table.append(row("(a) csv.reader parse", n, a))
+    res.table.append(row("(b) audit, table --only-flagged", n, b, f"{b.wall / distinct * 1e6:.0f} µs/distinct name"))
     res.table.append(row("(c) audit, --format json --output", n, c, f"JSON {size:.0f} MiB"))
     naive = run([sys.executable, HERE / "naive.py", path, "--sample", str(NAIVE_SAMPLE)], capture=True)
     d = json.loads(naive.stdout)
     d_run = Run(d["seconds"], naive.rss_kib)
     res.table.append(row("(d) naive extractOne(WRatio)", d["rows"], d_run,
                          f"{d['choices']} registry choices; extractOne loop only"))
-    e = best_of([sys.executable, HERE / "floor.py", path], repeat)
     res.table.append(row("(e) floor: parse + match only, 2 processes", n, e,
                          f"e/a {e.wall / a.wall:.1f}x of the 3x target for b/a"))
     return a, b, c, d
@@ -316,7 +340,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, help="rows of the measured file (default 1,000,000)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--repeat", type=int, default=1, help="runs of (a), (b), (c); the minimum wall time counts")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds of (a), (b), (c), (e) in turn, (a) twice a round; the minimum wall time counts")
     rss = ap.add_mutually_exclusive_group()
     rss.add_argument("--rss-rows", type=int, help="rows of the peak-RSS file (default 4,000,000)")
     rss.add_argument("--no-rss", action="store_true", help="skip the peak-RSS run")
