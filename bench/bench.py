@@ -151,11 +151,6 @@ def interleaved(steps: Sequence[tuple[str, Sequence[str | Path], Sequence[int]]]
     return {key: best(found) for key, found in runs.items()}
 
 
-def median_wall(cmd: Sequence[str | Path], times: int, ok: Sequence[int] = (0,)) -> float:
-    """Median wall time of ``times`` runs."""
-    return statistics.median(run(cmd, ok).wall for _ in range(times))
-
-
 def sanctuary_check() -> str:
     """The ``sanctuary-check`` next to this Python (the venv's), else the one on PATH."""
     local = Path(sys.executable).parent / "sanctuary-check"
@@ -279,11 +274,14 @@ def measure_rss(res: Results, b: Run, rss_rows: int, seed: int, workdir: Path) -
 
 
 def measure_screen(res: Results) -> None:
-    """``screen NAME`` (warmed once, median of 5) versus ``python -c "import rapidfuzz, yaml"`` (median of 5)."""
+    """``screen NAME`` (warmed once) versus ``python -c "import rapidfuzz, yaml"``: medians of 5, run in turn."""
     screen = [sanctuary_check(), "screen", SCREEN_NAME]
     run(screen, AUDIT_OK)
-    t_screen = median_wall(screen, SCREEN_RUNS, AUDIT_OK)
-    t_import = median_wall([sys.executable, "-c", "import rapidfuzz, yaml"], SCREEN_RUNS)
+    walls: dict[str, list[float]] = {"screen": [], "import": []}
+    for _ in range(SCREEN_RUNS):
+        walls["screen"].append(run(screen, AUDIT_OK).wall)
+        walls["import"].append(run([sys.executable, "-c", "import rapidfuzz, yaml"]).wall)
+    t_screen, t_import = statistics.median(walls["screen"]), statistics.median(walls["import"])
     res.table.append(["screen (median of 5)", "1", f"{t_screen:.3f}", "", "", f'"{SCREEN_NAME}"'])
     res.table.append(["import rapidfuzz, yaml (median of 5)", "", f"{t_import:.3f}", "", "", "baseline"])
     res.checks.append(Check("screen/import", t_screen / t_import, 3,
