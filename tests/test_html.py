@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from html.parser import HTMLParser
 
 import pytest
@@ -186,7 +185,6 @@ def test_report_sorts_and_filters_in_chromium(cli, tmp_path):
         mp.setattr(html_format, "PAGE_ROWS", 4)
         _report(cli, paged)
     paged_url = (paged / "report.html").as_uri()
-    started = time.monotonic()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, headless=True, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -264,4 +262,3 @@ def test_report_sorts_and_filters_in_chromium(cli, tmp_path):
             assert requests == [url, paged_url]
         finally:
             browser.close()
-    assert time.monotonic() - started < 15

@@ -111,7 +111,7 @@ def test_alias_bomb_is_refused_quickly():
     start = time.perf_counter()
     with pytest.raises(InputError, match="alias bomb"):
         load_yaml_text("\n".join(lines) + "\n", "bomb.yaml")
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 20  # a guard against expanding it (billions of items), not a speed target
 
 
 def test_rules_show_marks_unverified_text(cli):
