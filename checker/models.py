@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from checker.matcher import Match
 from checker.sources.values import parse_amount
@@ -102,6 +103,13 @@ class Judgement:
     def flagged(self) -> bool:
         """True for verdicts a person must act on."""
         return self.verdict in FLAGGED
+
+    def rendering(self, key: str, make: Callable[[Judgement], Any]) -> Any:
+        """``make(self)``, made the first time ``key`` is asked for and kept in ``rendered`` for the other rows."""
+        found = self.rendered.get(key)
+        if found is None:
+            found = self.rendered[key] = make(self)
+        return found
 
 
 class Finding:

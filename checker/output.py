@@ -90,7 +90,7 @@ def write_judged_rows(findings: Iterable[Finding], out: TextIO, own: Callable[[F
     for f in findings:
         block += ((between if count else first) + own(f)).encode("utf-8")
         j = f.judgement
-        encoded = j.rendered.get(name)
+        encoded = j.rendered.get(name)  # Judgement.rendering, inline: this loop runs once per row of the report
         if encoded is None:
             encoded = j.rendered[name] = judged(j).encode("utf-8")
         block += encoded  # type: ignore[operator]

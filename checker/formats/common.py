@@ -88,7 +88,7 @@ def sources_text(f: Finding | Judgement) -> str:
     return " | ".join(dict.fromkeys(cited + clauses))
 
 
-def match_text(f: Finding) -> str:
+def match_text(f: Finding | Judgement) -> str:
     """``West Publishing Corporation (Thomson Reuters family), 100`` or ``-``."""
     if f.match is None:
         return "-"

@@ -55,11 +55,11 @@ def write_rows(findings: Iterable[Finding], out: TextIO, *, rule_set_ids: Sequen
     writes them this way. Individuals are named only with ``show_individuals``."""
     name = "csv-" + "\x1f".join(rule_set_ids)
 
+    def line(j: Judgement) -> str:  # every column after the vendor
+        return "," + _line([neutralise_cell(c) for c in _judged_cells(j, rule_set_ids)]) + "\n"
+
     def judged(j: Judgement) -> str:
-        line = j.rendered.get(name)
-        if line is None:
-            line = j.rendered[name] = "," + _line([neutralise_cell(c) for c in _judged_cells(j, rule_set_ids)]) + "\n"
-        return line  # type: ignore[return-value]
+        return j.rendering(name, line)
 
     def own(f: Finding) -> str:  # the row number and the vendor
         row, vendor = listed_vendor(f, show_individuals)

@@ -369,9 +369,7 @@ def _table(run: Run, listed: list[Finding], show_individuals: bool, only_flagged
             value = parse_amount(r.amount, decimal_comma) if r.amount is not None else None
             text = _e(r.amount) if value is None else f"{value:,.2f}"
             cells.append(f'<td class="num" data-v="{"" if value is None else repr(value)}">{text}</td>')
-        judged = f.judgement.rendered.get("html")  # made once per judgement shared by many rows
-        if judged is None:
-            judged = f.judgement.rendered["html"] = _judgement_cells(f)
+        judged = f.judgement.rendering("html", lambda _: _judgement_cells(f))  # once per judgement, for many rows
         return f'<tr data-verdict="{_e(f.verdict)}">{"".join(cells)}{judged}</tr>\n'
 
     def write_rows(items: list[Finding]) -> None:

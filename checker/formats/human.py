@@ -60,10 +60,8 @@ def render_audit(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False,
         if only_flagged and not f.flagged:
             continue
         packet.add(f)
-        shared = f.judgement.rendered.get(key)
-        if shared is None:
-            cells = [f.verdict, match_text(f), main_reason(f)]
-            shared = f.judgement.rendered[key] = spool.shared(_prepared(fmt, cells, AUDIT_WIDTHS[2:]))
+        shared = f.judgement.rendering(key, lambda j: spool.shared(
+            _prepared(fmt, [j.verdict, match_text(j), main_reason(j)], AUDIT_WIDTHS[2:])))
         spool.add(_prepared(fmt, list(listed_vendor(f, show_individuals)), AUDIT_WIDTHS[:2]), shared)
     heading = "# sanctuary-check audit\n\n" if fmt == "markdown" else ""
     out.write(heading + summary_paragraph(run, subject) + "\n\n")

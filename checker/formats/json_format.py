@@ -27,10 +27,7 @@ def finding_json(f: Finding) -> str:
 
 def _judged(j: Judgement) -> str:
     """``, "verdict": ...`` to the end of the judged fields, rendered once per judgement."""
-    judged = j.rendered.get("json")
-    if judged is None:
-        judged = j.rendered["json"] = ", " + json.dumps(judgement_dict(j), ensure_ascii=False)[1:-1]
-    return judged
+    return j.rendering("json", lambda j: ", " + json.dumps(judgement_dict(j), ensure_ascii=False)[1:-1])
 
 
 def _judged_closed(j: Judgement) -> str:

@@ -107,9 +107,7 @@ def _fill(book: xlsxwriter.Workbook, run: Run, only_flagged: bool, show_individu
     for f in run.findings:
         if only_flagged and not f.flagged:
             continue
-        judged = f.judgement.rendered.get(key)
-        if judged is None:
-            judged = f.judgement.rendered[key] = _judged(f.judgement, ids)
+        judged = f.judgement.rendering(key, lambda j: _judged(j, ids))
         row, vendor = listed_vendor(f, show_individuals)
         values = [row, _text(vendor), *judged]  # type: ignore[misc]
         findings.add(values)
