@@ -20,9 +20,10 @@ class HitIndex:
     """For each query token, the registry names whose distinctive words it could pair with."""
 
     def __init__(self, targets: Iterable[tuple[int, tuple[str, ...]]], weight: Callable[[str], float],
-                 close: Callable[[str, str], bool], min_prefix: int = 3) -> None:
+                 close: Callable[[str, str], bool], typo_word: Callable[[str], bool], min_prefix: int = 3) -> None:
         self._weight = weight
         self._close = close
+        self._typo_word = typo_word  # whether ``close`` may pair a word with any other
         self._min_prefix = min_prefix
         self.exact: dict[str, set[int]] = defaultdict(set)     # a distinctive word, or two words joined
         self.prefix: dict[str, set[int]] = defaultdict(set)    # a prefix of a distinctive word (truncation)
@@ -37,7 +38,7 @@ class HitIndex:
                 self.exact[tok].add(idx)
                 for size in range(min_prefix, len(tok) + 1):
                     self.prefix[tok[:size]].add(idx)
-                if len(tok) >= 5 and not tok.isdigit():
+                if typo_word(tok):
                     self.by_initial[tok[0]].append(tok)
             for a, b in zip(tokens, tokens[1:], strict=False):
                 joined = a + b
@@ -71,7 +72,7 @@ class HitIndex:
 
     def _compute(self, tok: str) -> set[int]:
         out = set(self.exact.get(tok, ()))
-        if len(tok) >= 5 and not tok.isdigit():
+        if self._typo_word(tok):
             for word in self.by_initial.get(tok[0], ()):
                 if abs(len(word) - len(tok)) <= max(1, min(len(word), len(tok)) // 5) and self._close(tok, word):
                     out |= self.exact[word]

@@ -121,9 +121,14 @@ def token_weight(token: str) -> float:
     return 1.0
 
 
+def _typo_word(word: str) -> bool:
+    """Whether ``_close`` may pair the word with another: five letters or more, not all digits."""
+    return len(word) >= 5 and not word.isdigit()
+
+
 def _close(a: str, b: str) -> bool:
-    """A likely typo: same first letter, both ≥ 5 letters, at most one edit (or swap) per five letters."""
-    if a[0] != b[0] or min(len(a), len(b)) < 5 or a.isdigit() or b.isdigit():
+    """A likely typo: same first letter, both ``_typo_word``, at most one edit (or swap) per five letters."""
+    if a[0] != b[0] or not (_typo_word(a) and _typo_word(b)):
         return False
     allowed = max(1, min(len(a), len(b)) // 5)
     return OSA.distance(a, b, score_cutoff=allowed) <= allowed
@@ -142,9 +147,8 @@ class TargetWords:
     def of(cls, t: tuple[str, ...]) -> TargetWords:
         """The words of one registry name."""
         typo: dict[str, list[str]] = defaultdict(list)
-        for w in t:
-            if len(w) >= 5 and not w.isdigit():
-                typo[w[0]].append(w)
+        for w in filter(_typo_word, t):
+            typo[w[0]].append(w)
         return cls(t, frozenset(t), frozenset(a + b for a, b in zip(t, t[1:], strict=False)),
                    {k: tuple(v) for k, v in typo.items()})
 
@@ -323,7 +327,8 @@ class Matcher:
                 norm = normalize(decoy.name)
                 self.decoys[norm.core].append((norm.legal_form, f"known decoy: {decoy.why}"))
         self.family_tokens = {k: frozenset(v) for k, v in fam_tokens.items()}
-        self._hits = HitIndex(((i, t.name.tokens) for i, t in enumerate(self.targets)), token_weight, _close)
+        self._hits = HitIndex(((i, t.name.tokens) for i, t in enumerate(self.targets)), token_weight, _close,
+                              _typo_word)
         self._words = [TargetWords.of(t.name.tokens) for t in self.targets]
         self._outcomes: OrderedDict[str, Outcome] = OrderedDict()  # least recently used first
 
