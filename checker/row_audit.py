@@ -51,11 +51,11 @@ def _at_most(chunks: Iterator[list[list[str]]], max_rows: int, path: str) -> Ite
         yield chunk
 
 
-def _remember(plain: dict[str, PlainTally], key: str, tally: PlainTally) -> None:
-    """Keep a vendor cell's tally (the memo is emptied when full: it only saves time)."""
-    if len(plain) >= PLAIN_LIMIT:
+def _remember(plain: dict[str, PlainTally], found: dict[str, PlainTally]) -> None:
+    """Keep vendor cells' tallies (the memo is emptied first when they would overfill it: it only saves time)."""
+    if len(plain) + len(found) > PLAIN_LIMIT:
         plain.clear()
-    plain[key] = tally
+    plain.update(found)
 
 
 @contextlib.contextmanager
@@ -171,7 +171,7 @@ class RowAudit:
                     j = judgement(item)
                     if j.match is None and not j.flagged and item.ragged is None and no_product(item.description):
                         tally = tallies.setdefault(id(j), PlainTally(j))
-                        _remember(plain, key, tally)  # key: the row is full-width
+                        _remember(plain, {key: tally})  # key: the row is full-width
                         if not item.identifiers:
                             unmatched[match(item.vendor)] = tally
                         convert.valid(row, cells)  # so that its date and action cells are known
@@ -197,7 +197,7 @@ class RowAudit:
         tally = _unmatched_tally(cells[convert.columns.vendor], unmatched, match)
         if tally is not None:
             convert.valid(row, cells)
-            _remember(plain, key, tally)
+            _remember(plain, {key: tally})
         return tally
 
 
@@ -220,10 +220,8 @@ def _learner(plain: dict[str, PlainTally], unmatched: dict[Outcome, PlainTally],
     """For ``PlainChunks``: adds to ``plain`` the tallies of a chunk's new vendor cells that match nothing,
     as some earlier name did (their rows' cells are then checked in bulk, as every plain row's are)."""
     def learn(cells: list[str]) -> None:
-        found = {cell: tally for cell in cells if (tally := _unmatched_tally(cell, unmatched, match)) is not None}
-        if len(plain) + len(found) > PLAIN_LIMIT:
-            plain.clear()  # the memo only saves time
-        plain.update(found)
+        _remember(plain, {cell: tally for cell in cells
+                          if (tally := _unmatched_tally(cell, unmatched, match)) is not None})
 
     return learn
 
