@@ -57,3 +57,23 @@ def real_file(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"real data not available: {path}")
     return path
+
+
+def read_records(path, name_column: str | None = None):
+    """A file's column mapping and its rows as records and skipped rows, read by the tool's own reader."""
+    from checker.sources.base import ReadOptions, open_source
+    from checker.sources.columns import map_columns
+    from checker.sources.rows import RowConverter
+
+    source = open_source(path, ReadOptions())
+    columns = map_columns(source.header, source.path, name_column)
+    convert = RowConverter(source.path, columns)
+
+    def items():
+        row = 0
+        for chunk in source.chunks(256):
+            for cells in chunk:
+                row += 1
+                yield convert(row, cells)
+
+    return columns, items()

@@ -6,9 +6,9 @@ import csv
 
 import pytest
 
-from checker.evaluate import evaluate, load_cases
-from checker.matcher import Matcher
-from checker.registry import load_registry
+from checker.knowledge.registry import load_registry
+from checker.match.matcher import Matcher
+from checker.tools.evaluate import evaluate, load_cases
 
 from conftest import DATA, REAL
 

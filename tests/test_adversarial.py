@@ -144,7 +144,7 @@ def test_a_worker_process_stops_when_its_parent_is_gone(tmp_path):
     import sys
 
     pid_file = tmp_path / "pid"
-    script = ("import os\nfrom checker.worker import ForkedWorker\nw = ForkedWorker(lambda request: request)\n"
+    script = ("import os\nfrom checker.engine.worker import ForkedWorker\nw = ForkedWorker(lambda request: request)\n"
               f"open({str(pid_file)!r}, 'w').write(str(w._process.pid))\nos._exit(0)  # no clean-up at all\n")
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, timeout=60, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -8,7 +8,7 @@ import io
 import jsonschema
 import pytest
 
-from checker.validation import schema
+from checker.knowledge.validation import schema
 
 from conftest import ROOT, real_file
 
@@ -202,7 +202,7 @@ def test_scottsdale_dollar_totals_by_family_match_a_hand_computation(scottsdale_
 
     from test_accuracy import EXPECTED_REAL
 
-    from checker.registry import load_registry
+    from checker.knowledge.registry import load_registry
 
     families = {f.id: f.root.name for f in load_registry().families.values()}
     expected: dict[str, Decimal] = {}

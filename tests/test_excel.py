@@ -72,8 +72,8 @@ def test_findings_past_a_sheets_rows_continue_on_more_sheets(tmp_path):
     """Excel holds 1,048,576 rows a sheet: every finding is still listed, on Findings (2), (3)..."""
     from datetime import date
 
+    from checker.api import Checker
     from checker.formats.xlsx_format import render_xlsx
-    from checker.service import Checker
 
     src = tmp_path / "v.csv"
     src.write_text("Vendor Name,Amount\n" + "".join(f"Acme {i},{i}\n" for i in range(25)), encoding="utf-8")
@@ -92,8 +92,8 @@ def test_findings_past_a_sheets_rows_continue_on_more_sheets(tmp_path):
 def test_a_failed_workbook_leaves_no_temporary_files(tmp_path, monkeypatch):
     from datetime import date
 
+    from checker.api import Checker
     from checker.formats import xlsx_format
-    from checker.service import Checker
 
     def fail(self, values, style=None):
         raise KeyboardInterrupt

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.sources.holdings_source import issuer_name
+from checker.match.normalize import issuer_name
 
 from conftest import ROOT
 

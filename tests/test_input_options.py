@@ -7,8 +7,8 @@ import json
 import jsonschema
 import pytest
 
+from checker.knowledge.validation import schema
 from checker.sources.values import parse_amount
-from checker.validation import schema
 
 AS_OF = ("--as-of", "2024-06-30")
 
@@ -169,8 +169,8 @@ def test_progress_counter_on_a_terminal(tmp_path):
     import io
     from datetime import date
 
-    from checker.progress import Progress
-    from checker.service import Checker
+    from checker.api import Checker
+    from checker.cli.progress import Progress
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:
@@ -254,8 +254,8 @@ def test_shareable_wording_is_not_mixed_up_with_an_earlier_report_of_the_same_ch
     import io
     from datetime import date
 
-    from checker.formats.json_format import render_json
-    from checker.service import Checker
+    from checker.api import Checker
+    from checker.formats import View, get
 
     f = _write(tmp_path, "d.csv", "Vendor Name\nTHOMSON PLUMBING SUPPLY\nTHOMSON PLUMBING SUPPLY\n")
     d = _write(tmp_path, "d.yaml", "decisions:\n  - vendor: THOMSON PLUMBING SUPPLY\n    decision: different\n"
@@ -266,7 +266,7 @@ def test_shareable_wording_is_not_mixed_up_with_an_earlier_report_of_the_same_ch
     def report(shareable: bool) -> str:
         run = checker.audit(f)
         out = io.StringIO()
-        render_json(run.for_publication() if shareable else run, out)
+        get("json").write(run.for_publication() if shareable else run, out, View())
         return out.getvalue()
 
     assert "J. Smith" in report(False)

@@ -19,7 +19,7 @@ def test_console_script_runs_from_another_directory(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert '"verdict": "prohibited"' in proc.stdout
-    probe = "from checker.resources import bundled_dir as b; print(b('vendors'))"
+    probe = "from checker.knowledge.resources import bundled_dir as b; print(b('vendors'))"
     where = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path)
     assert where.returncode == 0 and (where.stdout.strip().endswith("checker/vendors")
                                       or where.stdout.strip() == str(ROOT / "vendors")), where.stdout

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from checker.errors import InputError
-from checker.yamlsafe import load_yaml_text
+from checker.knowledge.yamlsafe import load_yaml_text
 
 from conftest import ROOT
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from checker.matcher import Matcher
-from checker.normalize import is_person, normalize, split_parts
-from checker.registry import load_registry
+from checker.knowledge.registry import load_registry
+from checker.match.matcher import Matcher
+from checker.match.normalize import is_person, normalize, split_parts
 
 
 @pytest.fixture(scope="module")

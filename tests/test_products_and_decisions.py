@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from checker.matcher import Matcher
-from checker.products import ProductScanner
-from checker.registry import load_registry
+from checker.knowledge.registry import load_registry
+from checker.match.matcher import Matcher
+from checker.match.products import ProductScanner
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.errors import InputError
-from checker.matcher import Matcher
-from checker.models import Skipped
-from checker.normalize import fold, normalize
-from checker.registry import load_registry
-from checker.sources.csv_source import read_csv
+from checker.knowledge.registry import load_registry
+from checker.match.matcher import Matcher
+from checker.match.normalize import fold, normalize
+from checker.model import Skipped
+
+from conftest import read_records as read_csv
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 REGISTRY = load_registry()

@@ -7,9 +7,10 @@ import codecs
 import pytest
 
 from checker.errors import InputError
-from checker.models import Record, Skipped
-from checker.sources.csv_source import read_csv
+from checker.model import Record, Skipped
 from checker.sources.values import parse_date
+
+from conftest import read_records as read_csv
 
 ROWS = ["Vendor Name,Amount", "Café Olé Catering,12.50", '"WEST PUBLISHING, CORP","1,900.12"']
 

@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from checker.matcher import Matcher
-from checker.registry import load_registry
+from checker.knowledge.registry import load_registry
+from checker.match.matcher import Matcher
 
 from conftest import ROOT
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from checker.resources import bundled_dir
-from checker.rulesets import available_rulesets, load_ruleset
+from checker.knowledge.resources import bundled_dir
+from checker.knowledge.rulesets import available_rulesets, load_ruleset
 
 IDS = ["richmond-ca", "berkeley-ca", "oakland-ca", "deportice-model", "ca-ab1332-2019", "ca-ab2597-2020"]
 

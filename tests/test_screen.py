@@ -6,7 +6,7 @@ import json
 
 import jsonschema
 
-from checker.validation import schema
+from checker.knowledge.validation import schema
 
 
 def _only(result):

@@ -5,16 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from checker.models import VERDICTS, Dollars, Finding, Judgement, Record
-from checker.service import Run
+from checker.api import Run
+from checker.model import VERDICTS, Dollars, Finding, Judgement, Record
 
 PERSON_PLACEHOLDER = "(individual payee)"
 DISCLAIMER = "Not legal advice: confirm findings against the ordinance text and the contract file."
-
-
-def finding_dict(f: Finding) -> dict[str, Any]:
-    """A finding in the JSON contract's shape."""
-    return {**record_dict(f.record), **judgement_dict(f.judgement)}
 
 
 def record_dict(r: Record) -> dict[str, Any]:
@@ -63,12 +58,6 @@ def judgement_dict(j: Judgement) -> dict[str, Any]:
 def display_vendor(f: Finding, show_individuals: bool) -> str:
     """The vendor as shown to people: individuals are not named unless asked."""
     return f.record.vendor if (show_individuals or not f.person) else PERSON_PLACEHOLDER
-
-
-def listed_vendor(f: Finding, show_individuals: bool) -> tuple[int, str]:
-    """The row number and the vendor as shown (``display_vendor``), read without making the row's record."""
-    row, vendor = f.brief()[:2]
-    return row, (vendor if show_individuals or not f.judgement.person else PERSON_PLACEHOLDER)
 
 
 def citations_text(f: Finding | Judgement) -> str:

@@ -9,19 +9,22 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import TextIO
 
+from checker.api import Run
+from checker.formats import View
 from checker.formats.common import (
     citations_text,
+    display_vendor,
     evidence_text,
-    listed_vendor,
     main_reason,
     neutralise_cell,
     sources_text,
 )
-from checker.models import Finding, Judgement
-from checker.output import write_judged_rows
-from checker.service import Run
+from checker.formats.output import write_judged_rows
+from checker.formats.rendered import PerJudgement
+from checker.model import Finding, Judgement
 
 _QUOTED = frozenset(',"\r\n')
 """Characters that may make the csv module quote a cell (a cell with none of them is written as it is)."""
@@ -49,32 +52,47 @@ def _judged_cells(j: Judgement, rule_set_ids: Sequence[str]) -> list[str]:
             main_reason(j), citations_text(j), evidence_text(j), sources_text(j), j.product or "", j.decision or ""]
 
 
-def write_rows(findings: Iterable[Finding], out: TextIO, *, rule_set_ids: Sequence[str],
-               show_individuals: bool) -> int:
-    """Write findings as CSV lines (no header); how many. A second process judging a large file's later rows
-    writes them this way. Individuals are named only with ``show_individuals``."""
-    name = "csv-" + "\x1f".join(rule_set_ids)
+class CsvRows:
+    """Findings as CSV lines (no header); individuals are named only with ``show_individuals``."""
 
-    def line(j: Judgement) -> str:  # every column after the vendor
-        return "," + _line([neutralise_cell(c) for c in _judged_cells(j, rule_set_ids)]) + "\n"
+    opening = ""
+    separator = ""
 
-    def judged(j: Judgement) -> str:
-        return j.rendering(name, line)
+    def __init__(self, rule_set_ids: Sequence[str], show_individuals: bool) -> None:
+        self.rule_set_ids = rule_set_ids
+        self.show_individuals = show_individuals
+        self.judged = PerJudgement(self._judged)
 
-    def own(f: Finding) -> str:  # the row number and the vendor
-        row, vendor = listed_vendor(f, show_individuals)
-        vendor = neutralise_cell(vendor)
+    def _judged(self, j: Judgement) -> str:
+        """Every column after the vendor's."""
+        return "," + _line([neutralise_cell(c) for c in _judged_cells(j, self.rule_set_ids)]) + "\n"
+
+    def _own(self, f: Finding) -> str:
+        """The row number and the vendor."""
+        vendor = neutralise_cell(display_vendor(f, self.show_individuals))
+        row = f.record.row
         return f"{row},{vendor}" if _QUOTED.isdisjoint(vendor) else _line([str(row), vendor])
 
-    return write_judged_rows(findings, out, own, judged, name + "-utf8")
+    def write(self, findings: Iterable[Finding], out: TextIO, lead: str) -> int:
+        """Write findings as CSV lines; how many."""
+        return write_judged_rows(findings, out, self._own, self.judged, lead)
 
 
-def render_csv(run: Run, out: TextIO, *, only_flagged: bool = False, show_individuals: bool = True) -> None:
-    """Write the findings table as CSV (the summary goes to stderr, so the file stays a clean table). Rows a
-    second process wrote (``run.rendered_tail``) follow this process's rows."""
-    ids = [rs.id for rs in run.rulesets]
-    out.write(_line(header(ids)) + "\n")
-    write_rows((f for f in run.findings if f.flagged or not only_flagged), out, rule_set_ids=ids,
-               show_individuals=show_individuals)
-    if run.rendered_tail is not None:
-        run.rendered_tail.write_to(out, "")
+class CsvFormat:
+    """One line per finding, one outcome column per rule set (the summary goes to stderr: the file stays a
+    clean table)."""
+
+    name = "csv"
+    binary = False
+    needs_file = False
+
+    def write(self, run: Run, out: TextIO, view: View) -> None:
+        """Write the findings table as CSV."""
+        ids = [rs.id for rs in run.rulesets]
+        out.write(_line(header(ids)) + "\n")
+        if view.only_flagged:  # the stream holds flagged rows only (a run of any kind may be asked for them)
+            run = replace(run, findings=(f for f in run.findings if f.flagged), rows_writer=None)
+        run.write_rows(CsvRows(ids, view.show_individuals), out)
+
+
+CSV = CsvFormat()

@@ -11,6 +11,8 @@ import re
 from collections import Counter
 from typing import TextIO
 
+from checker.api import Run
+from checker.formats import View
 from checker.formats.common import (
     DISCLAIMER,
     TOP_VENDORS,
@@ -20,10 +22,10 @@ from checker.formats.common import (
     provenance_line,
     summary_paragraph,
 )
-from checker.formats.xlsx_format import METHOD
-from checker.matcher import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD
-from checker.models import VERDICTS, Finding
-from checker.service import Run
+from checker.formats.method import METHOD
+from checker.formats.rendered import PerJudgement
+from checker.match.score import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD
+from checker.model import VERDICTS, Finding, Judgement
 from checker.sources.values import parse_amount
 
 LARGE_TABLE = 20_000
@@ -175,7 +177,7 @@ def _link(text: str, url: str | None) -> str:
     return _e(text)
 
 
-def _match_cells(f: Finding) -> str:
+def _match_cells(f: Judgement) -> str:
     m = f.match
     if m is None:
         return '<td class="muted">-</td><td class="num" data-v=""></td>'
@@ -189,7 +191,7 @@ def _match_cells(f: Finding) -> str:
             f'<td class="num" data-v="{score:.1f}">{score:.0f}</td>')
 
 
-def _reason_cell(f: Finding) -> str:
+def _reason_cell(f: Judgement) -> str:
     parts = [_e(main_reason(f))]
     if f.product:
         parts.append(f'<div class="muted">Product named in the description: {_e(f.product)}</div>')
@@ -198,12 +200,12 @@ def _reason_cell(f: Finding) -> str:
     return f'<td class="reason">{"".join(parts)}</td>'
 
 
-def _clause_cell(f: Finding) -> str:
+def _clause_cell(f: Judgement) -> str:
     clauses = dict.fromkeys((r.citation, r.clause_url) for r in f.rules if r.outcome != "clear")
     return '<td class="clause">' + "".join(f"<div>{_link(c, u)}</div>" for c, u in clauses) + "</td>"
 
 
-def _evidence_cell(f: Finding) -> str:
+def _evidence_cell(f: Judgement) -> str:
     evidence = list(dict.fromkeys(e for r in f.rules for e in r.evidence))
     sources = list(dict.fromkeys(s for r in f.rules for s in r.sources))
     parts = []
@@ -214,7 +216,7 @@ def _evidence_cell(f: Finding) -> str:
     return f'<td class="evidence">{"".join(parts)}</td>'
 
 
-def _judgement_cells(f: Finding) -> str:
+def _judgement_cells(f: Judgement) -> str:
     """The cells that depend only on the judgement (shared by many rows): verdict to evidence."""
     v = f.verdict
     return (f'<td class="verdict v-{_e(v)}">{_e(v)}</td>' + _match_cells(f) + _reason_cell(f)
@@ -356,6 +358,7 @@ def _table(run: Run, listed: list[Finding], show_individuals: bool, only_flagged
         w(f'<th scope="col" data-key="{key}" data-type="{kind}"{sort}><button type="button">{label}</button></th>')
     w('<th scope="col" data-col="evidence">Evidence and sources</th></tr></thead>\n<tbody>\n')
     decimal_comma = run.summary.decimal_comma
+    judged_cells = PerJudgement(_judgement_cells)  # once per judgement, for many rows
 
     def row_html(f: Finding) -> str:
         r = f.record
@@ -369,8 +372,7 @@ def _table(run: Run, listed: list[Finding], show_individuals: bool, only_flagged
             value = parse_amount(r.amount, decimal_comma) if r.amount is not None else None
             text = _e(r.amount) if value is None else f"{value:,.2f}"
             cells.append(f'<td class="num" data-v="{"" if value is None else repr(value)}">{text}</td>')
-        judged = f.judgement.rendering("html", lambda _: _judgement_cells(f))  # once per judgement, for many rows
-        return f'<tr data-verdict="{_e(f.verdict)}">{"".join(cells)}{judged}</tr>\n'
+        return f'<tr data-verdict="{_e(f.verdict)}">{"".join(cells)}{judged_cells(f.judgement)}</tr>\n'
 
     def write_rows(items: list[Finding]) -> None:
         for i in range(0, len(items), CHUNK):
@@ -405,3 +407,18 @@ def _method(run: Run, prov: dict, w) -> None:
     for key, value in rows:
         w(f'<tr><th scope="row">{_e(key)}</th><td>{_e(value)}</td></tr>\n')
     w(f'</tbody></table>\n<p id="provenance-line">{_e(provenance_line(run))}</p>\n</section>\n')
+
+
+class HtmlFormat:
+    """One self-contained HTML page."""
+
+    name = "html"
+    binary = False
+    needs_file = False
+
+    def write(self, run: Run, out: TextIO, view: View) -> None:
+        """Write the report page."""
+        render_html(run, out, only_flagged=view.only_flagged, show_individuals=view.show_individuals)
+
+
+HTML = HtmlFormat()

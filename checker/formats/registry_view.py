@@ -6,7 +6,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from checker.registry import Entity, Registry
+from checker.knowledge.registry import Entity, Registry
 
 
 def entity_dict(reg: Registry, e: Entity) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checker.rulesets import RuleSet
+from checker.knowledge.rulesets import RuleSet
 
 KIND = {"verified_quotation": "verified quotation", "reported_quotation": "quotation as reported (text not seen)",
         "paraphrase": "paraphrase"}

@@ -14,39 +14,25 @@ from typing import BinaryIO
 
 import xlsxwriter
 
+from checker.api import Run
+from checker.formats import View
 from checker.formats.common import (
-    DISCLAIMER,
     citations_text,
+    display_vendor,
     dollars_dict,
     evidence_text,
-    listed_vendor,
     main_reason,
     neutralise_cell,
     provenance_line,
     rules_phrase,
     sources_text,
 )
-from checker.matcher import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD
-from checker.models import VERDICTS, Judgement
-from checker.service import Run
+from checker.formats.method import METHOD
+from checker.formats.rendered import PerJudgement
+from checker.model import VERDICTS, Judgement
 
 MAX_SHEET_ROWS = 1_048_576
 """Rows an Excel sheet can hold, its header included."""
-
-METHOD = [
-    ("What this is", "A screen of each row against sanctuary-contracting rule sets and a registry of companies "
-                     "that provide U.S. immigration enforcement with data broker or extreme vetting services. "
-                     + DISCLAIMER),
-    ("Verdict", "The most severe outcome over the rule sets: prohibited > potential_violation > possible_match > "
-                "waived > grandfathered > not_covered > clear."),
-    ("Bands", f"Names scoring {MATCH_THRESHOLD * 100:.0f} or more are matches; {REVIEW_THRESHOLD * 100:.0f} to "
-              f"{MATCH_THRESHOLD * 100:.0f} are possible matches a person must confirm (sheet 'Review'). "
-              f"Matcher profile {PROFILE}."),
-    ("How to read a row", "Entity is the registry company the vendor name matched and Family its corporate group; "
-                          "Reason explains the most severe outcome; Citations give the clauses; Evidence lists the "
-                          "federal awards or published sources relied on."),
-]
-
 
 def _text(value: str) -> str:
     """A cell's text as written: formula-like text neutralised, and text XlsxWriter would take for rich-text
@@ -103,13 +89,11 @@ def _fill(book: xlsxwriter.Workbook, run: Run, only_flagged: bool, show_individu
               *[f"{i} outcome" for i in ids], "Reason", "Citations", "Evidence", "Sources"]
     findings = _Sheet(book, "Findings", header, bold, sheet_rows)
     review = _Sheet(book, "Review", header, bold, sheet_rows)
-    key = "xlsx-" + "\x1f".join(ids)
+    judged = PerJudgement(lambda j: _judged(j, ids))
     for f in run.findings:
         if only_flagged and not f.flagged:
             continue
-        judged = f.judgement.rendering(key, lambda j: _judged(j, ids))
-        row, vendor = listed_vendor(f, show_individuals)
-        values = [row, _text(vendor), *judged]  # type: ignore[misc]
+        values = [f.record.row, _text(display_vendor(f, show_individuals)), *judged(f.judgement)]
         findings.add(values)
         if f.verdict == "possible_match":
             review.add(values)
@@ -147,3 +131,18 @@ def _judged(j: Judgement, ids: list[str]) -> list[object]:
             *[outcomes.get(i, "") for i in ids], _text(main_reason(j)), _text(citations_text(j)),
             _text(evidence_text(j)), _text(sources_text(j))]
 
+
+class XlsxFormat:
+    """An Excel workbook (it needs an output file)."""
+
+    name = "xlsx"
+    binary = True
+    needs_file = True
+
+    def write(self, run: Run, out: BinaryIO, view: View) -> None:
+        """Write the workbook."""
+        render_xlsx(run, out, only_flagged=view.only_flagged, show_individuals=view.show_individuals,
+                    spool_dir=view.spool_dir)
+
+
+XLSX = XlsxFormat()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from checker.errors import InputError
-from checker.models import Record, Security, Skipped
+from checker.model import Record, Security, Skipped
 from checker.sources.columns import header_key
 from checker.sources.csv_source import open_csv
 from checker.sources.values import parse_date
@@ -23,11 +22,6 @@ HOLDING_SYNONYMS: dict[str, tuple[str, ...]] = {
     "market_value": ("marketvalue", "mktvalue", "value", "fairvalue", "bookvalue"),
     "maturity": ("maturity", "maturitydate", "matures"),
 }
-_COUPON = re.compile(r"\b\d+(\.\d+)?\s*%|\b(19|20)\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(DUE|NOTES?|BONDS?|SR|SENIOR|"
-                     r"UNSECURED|CALLABLE|FIXED|FLOAT(ING)?|RATE|COMMON|STOCK|SHARES|CL(ASS)? ?[AB]|ADR|ORD)\b",
-                     re.IGNORECASE)
-
-
 @dataclass(frozen=True)
 class HoldingColumns:
     """Column indexes of a holdings report (None where absent)."""
@@ -40,11 +34,6 @@ class HoldingColumns:
     par: int | None = None
     market_value: int | None = None
     maturity: int | None = None
-
-
-def issuer_name(description: str) -> str:
-    """``RELX CAPITAL INC 4.75% 2030`` → ``RELX CAPITAL INC``: coupons, years and bond words removed."""
-    return " ".join(_COUPON.sub(" ", description).split()) or description
 
 
 def map_holding_columns(header: list[str], source: str) -> HoldingColumns:
@@ -61,7 +50,7 @@ def map_holding_columns(header: list[str], source: str) -> HoldingColumns:
 def read_holdings(path: Path | str) -> Iterator[Record | Skipped]:
     """Stream a holdings report as records (vendor = issuer description) and skipped rows."""
     opened = open_csv(path)
-    cols = map_holding_columns(opened.header, str(opened.path))
+    cols = map_holding_columns(opened.header, opened.path)
 
     def cell(cells: list[str], i: int | None) -> str | None:
         return cells[i].strip() or None if i is not None and i < len(cells) else None
@@ -80,5 +69,5 @@ def read_holdings(path: Path | str) -> Iterator[Record | Skipped]:
         try:
             parse_date(sec.maturity)
         except ValueError as exc:
-            raise InputError(str(opened.path), f"row {row}: maturity {exc}") from None
+            raise InputError(opened.path, f"row {row}: maturity {exc}") from None
         yield Record(row=row, vendor=" ".join((description or "").split()), amount=sec.market_value, security=sec)

@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from checker.errors import InputError, open_input
+from checker.sources.base import chunked
 
 
-def jsonl_rows(path: Path | str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The keys of the first object as the header, then each line's values in that order, as text.
+@dataclass
+class JsonlSource:
+    """A JSON Lines file: the keys of its first object as the header, each line's values in that order."""
+
+    path: str
+    header: list[str]
+    _rows: Iterator[list[str]]
+    cells_from_bytes: bool = False
+
+    def chunks(self, size: int) -> Iterator[list[list[str]]]:
+        """The data rows in lists of up to ``size``."""
+        return chunked(self._rows, size)
+
+
+def open_jsonl(path: Path | str) -> JsonlSource:
+    """Open a JSON Lines file and read its first object.
 
     A line with keys the first object lacks keeps them as extra cells, so it is reported as ragged.
     A blank line is a blank row; a line that is not a JSON object is an error naming the line.
@@ -33,25 +49,25 @@ def jsonl_rows(path: Path | str) -> tuple[list[str], Iterator[tuple[int, list[st
         fh.close()
         raise InputError(str(p), "file is empty")
 
-    def data() -> Iterator[tuple[int, list[str]]]:
+    def data() -> Iterator[list[str]]:
         row = 1
         try:
-            yield row, [_text(first.get(k)) for k in header]
+            yield [_text(first.get(k)) for k in header]
             for number, line in lines:
                 row += 1
                 if not line.strip():
-                    yield row, []
+                    yield []
                     continue
                 obj = _object(p, number, line)
                 cells = [_text(obj.get(k)) for k in header]
                 cells.extend(_text(v) for k, v in obj.items() if k not in first)
-                yield row, cells
+                yield cells
         except UnicodeDecodeError:
             raise InputError(str(p), f"line {row + 1}: not UTF-8 text") from None
         finally:
             fh.close()
 
-    return header, data()
+    return JsonlSource(str(p), header, data())
 
 
 def _object(p: Path, number: int, line: str) -> dict:

@@ -1,4 +1,4 @@
-"""Parse cell values as cities export them: dates in several forms."""
+"""Parse cell values as cities export them: dates in several forms, amounts with or without $, commas, parentheses."""
 
 from __future__ import annotations
 
@@ -83,3 +83,32 @@ def parse_amount(text: str | float | int | None, decimal_comma: bool = False) ->
 def _bounded(value: float) -> float | None:
     """The value, or None when it is not a finite amount below ``MAX_AMOUNT``."""
     return value if -MAX_AMOUNT < value < MAX_AMOUNT else None
+
+
+_PLAIN_CELL = f"(?:{PLAIN_NUMBER.pattern}|{US_GROUPED.pattern})"
+_PLAIN_COLUMN = re.compile(f"(?:{_PLAIN_CELL}\n)*{_PLAIN_CELL}")
+"""A column of cells joined by line breaks, each a plain number (``PLAIN_NUMBER`` or ``US_GROUPED``)."""
+
+
+def sum_amounts(cells: list[str], decimal_comma: bool = False) -> tuple[int, float, int]:
+    """How many cells are amounts, their total, and how many non-blank cells are not amounts (``parse_amount``
+    of each; blank cells count in neither).
+
+    A column of plain numbers (the usual export) is read at once; any other is read cell by cell.
+    """
+    if cells and not decimal_comma:
+        joined = "\n".join(cells)
+        if _PLAIN_COLUMN.fullmatch(joined):
+            values = list(map(float, joined.replace(",", "").split("\n") if "," in joined else cells))
+            if min(values) > -MAX_AMOUNT and max(values) < MAX_AMOUNT:
+                return len(values), sum(values), 0
+    count = unreadable = 0
+    total = 0.0
+    for cell in cells:
+        value = parse_amount(cell, decimal_comma)
+        if value is not None:
+            count += 1
+            total += value
+        elif cell.strip():
+            unreadable += 1
+    return count, total, unreadable

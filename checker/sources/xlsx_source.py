@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from dataclasses import dataclass
 from pathlib import Path
 
 from checker.errors import InputError
+from checker.sources.base import chunked
+from checker.sources.rows import text
 
 
-def xlsx_rows(path: Path | str, sheet: str | None = None) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The header and numbered data rows of a sheet (default: the first), every cell as text."""
+@dataclass
+class XlsxSource:
+    """One sheet of a workbook: its first row as the header, every cell as text."""
+
+    path: str
+    header: list[str]
+    _rows: Iterator[list[str]]
+    cells_from_bytes: bool = False
+
+    def chunks(self, size: int) -> Iterator[list[list[str]]]:
+        """The data rows in lists of up to ``size``."""
+        return chunked(self._rows, size)
+
+
+def open_xlsx(path: Path | str, sheet: str | None = None) -> XlsxSource:
+    """Open a sheet of a workbook (default: the first) and read its header row."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -26,28 +42,16 @@ def xlsx_rows(path: Path | str, sheet: str | None = None) -> tuple[list[str], It
     ws = wb[sheet] if sheet is not None else wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     try:
-        header = [_text(v) for v in next(rows)]
+        header = [text(v) for v in next(rows)]
     except StopIteration:
         wb.close()
         raise InputError(str(p), f"sheet {ws.title!r} is empty") from None
 
-    def data() -> Iterator[tuple[int, list[str]]]:
+    def data() -> Iterator[list[str]]:
         try:
-            for number, values in enumerate(rows, start=1):
-                yield number, [_text(v) for v in values]
+            for values in rows:
+                yield [text(v) for v in values]
         finally:
             wb.close()
 
-    return header, data()
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return XlsxSource(str(p), header, data())

@@ -1,0 +1,226 @@
+"""The library: load knowledge once, then screen names, audit a file or screen holdings; each gives a ``Run``.
+
+    checker = Checker(["berkeley-ca"], as_of=date(2026, 1, 15))
+    run = checker.audit("payments.csv", only_flagged=True)
+    for finding in run.findings:      # a stream; run.summary counts every row as it passes
+        print(finding.record.row, finding.verdict)
+
+A ``Run`` knows nothing of formats; ``checker.formats`` renders one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from checker import __version__
+from checker.judge.facts import FactFinder
+from checker.judge.judge import Judge
+from checker.knowledge.decisions import load_decisions
+from checker.knowledge.registry import Registry
+from checker.knowledge.rulesets import RuleSet, select_rulesets
+from checker.match.matcher import compiled_matcher
+from checker.match.score import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD
+from checker.model import Finding, Record, Skipped, Summary
+from checker.sources.base import file_sha256
+
+if TYPE_CHECKING:
+    from checker.engine.split import RowWriter
+    from checker.sources.base import ReadOptions
+
+
+@dataclass
+class Run:
+    """One screening, audit or holdings run: its inputs, provenance and the findings stream with a live summary."""
+
+    kind: str  # "screen", "audit" or "holdings"
+    rulesets: list[RuleSet]
+    default_rules: bool
+    registry: Registry
+    as_of: date
+    findings: Iterator[Finding]
+    summary: Summary = field(default_factory=Summary)
+    input_path: str | None = None
+    input_sha256: str | None = None
+    decisions_path: str | None = None
+    waivers_path: str | None = None
+    shareable: bool = False
+    rows_writer: Callable[[RowWriter, TextIO], int] | None = field(default=None, repr=False)
+    """How the engine may write every row itself (a large file, in two processes), for ``write_rows``."""
+
+    def write_rows(self, writer: RowWriter, out: TextIO) -> int:
+        """Write every finding of the stream with a format's row writer (how many rows, or at least whether any).
+
+        An audit of a large file may have a second process write its later rows; other runs write the stream.
+        """
+        if self.rows_writer is not None:
+            return self.rows_writer(writer, out)
+        return writer.write(self.findings, out, writer.opening)
+
+    def for_publication(self) -> Run:
+        """The run as a coalition would publish it (``--shareable``).
+
+        Individual payees are counted in the summary but not listed; the wording of internal match
+        decisions (who decided, and why) is withheld; local paths are reduced to file names.
+        """
+        def stream() -> Iterator[Finding]:
+            for f in self.findings:
+                if f.person:
+                    continue
+                yield _without_decision(f) if f.decision else f
+
+        return replace(self, findings=stream(), shareable=True, rows_writer=None)
+
+    def _path(self, path: str) -> str:
+        return Path(path).name if self.shareable else path
+
+    def provenance(self) -> dict:
+        """Versions and hashes of everything that decided the findings."""
+        return {
+            "registry_sha256": self.registry.sha256,
+            "registry_version": self.registry.version,
+            "rules": [{"id": rs.id, "sha256": rs.sha256, "status": rs.status, "text_verified": rs.text_verified}
+                      for rs in self.rulesets],
+            "input": None if self.input_path is None else
+            {"path": self._path(self.input_path), "sha256": self.input_sha256},
+            "matcher": {"profile": PROFILE, "match_threshold": MATCH_THRESHOLD, "review_threshold": REVIEW_THRESHOLD},
+            "as_of": self.as_of.isoformat(),
+            "decisions": None if self.decisions_path is None else
+            {"path": self._path(self.decisions_path), "sha256": file_sha256(self.decisions_path)},
+            "waivers": None if self.waivers_path is None else
+            {"path": self._path(self.waivers_path), "sha256": file_sha256(self.waivers_path)},
+        }
+
+    @property
+    def tool(self) -> dict:
+        """Tool name and version."""
+        return {"name": "sanctuary-check", "version": __version__}
+
+
+class Checker:
+    """Loads the registry and rule sets once; screens names and audits files with them."""
+
+    def __init__(self, rules: list[str] | None = None, *, as_of: date | None = None,
+                 registry_dir: str | None = None, rules_dir: str | None = None,
+                 decisions: str | None = None, waivers: str | None = None) -> None:
+        matcher = compiled_matcher(registry_dir)
+        self.registry = matcher.registry
+        self.rulesets, self.default_rules = select_rulesets(rules, rules_dir)
+        self.decisions_path = decisions
+        if decisions:
+            matcher = matcher.with_decisions(load_decisions(decisions, self.registry))
+        self.matcher = matcher
+        self.as_of = as_of or date.today()
+        self.waivers_path = waivers
+        register = None
+        if waivers:
+            from checker.knowledge.waivers import load_waivers
+
+            register = load_waivers(waivers, self.registry)
+        self.finder = FactFinder(matcher, self.registry, waivers=bool(register))
+        self.judge = Judge(self.registry, self.rulesets, self.as_of, register)
+
+    def _run(self, kind: str, findings: Iterator[Finding], summary: Summary, **kw) -> Run:
+        return Run(kind, self.rulesets, self.default_rules, self.registry, self.as_of, findings, summary,
+                   decisions_path=self.decisions_path, waivers_path=self.waivers_path, **kw)
+
+    def screen(self, names: list[str]) -> Run:
+        """Judge each name as a proposed new contract on the as-of date."""
+        summary = Summary()
+
+        def stream() -> Iterator[Finding]:
+            for i, name in enumerate(names, start=1):
+                record = Record(row=i, vendor=" ".join(name.split()), action="new", date=self.as_of)
+                finding = Finding(record, self.judge.judge(self.finder.of(record, screening=True)))
+                summary.add(finding)
+                yield finding
+
+        return self._run("screen", stream(), summary)
+
+    def audit(self, path: str, *, options: ReadOptions | None = None, max_rows: int | None = None,
+              only_flagged: bool = False, progress: Callable[[int], None] | None = None,
+              spool_dir: str | None = None) -> Run:
+        """Judge every data row of a CSV, .xlsx, JSON Lines or Parquet file; blank and total rows are counted
+        as skipped.
+
+        With ``only_flagged`` the findings stream holds only flagged rows; every row is still counted.
+        ``progress`` is told the number of rows read so far, after every chunk of rows. A large file may be
+        read in two processes; the second keeps what it found in a folder made in ``spool_dir`` (default: the
+        system's temporary folder) until this one has written its own.
+        """
+        from checker.engine import prematch, split  # reading files: a screen never needs the engine
+        from checker.engine.audit import CHUNK_ROWS, RowAudit, limited
+        from checker.sources.base import ReadOptions, file_digest, open_source
+        from checker.sources.columns import map_columns
+
+        options = options or ReadOptions()
+        source = open_source(path, options)  # first: a missing or unreadable file is named
+        columns = map_columns(source.header, source.path, options.name_column, options.mapping)
+        sha256, nul_free = file_digest(path)
+        summary = Summary(decimal_comma=options.decimal_comma)
+
+        def new_audit(into: Summary) -> RowAudit:
+            return RowAudit(self.finder, self.judge, source.path, columns, into, only_flagged=only_flagged,
+                            nul_free=nul_free and source.cells_from_bytes)
+
+        audit = new_audit(summary)
+
+        def judged(chunks, first_row: int = 0, told: Callable[[int], None] | None = progress,
+                   into: Summary | None = None, ahead: bool = False):
+            return (audit if into is None else new_audit(into)).findings(chunks, told, match_ahead=ahead,
+                                                                        first_row=first_row)
+
+        findings = judged(limited(source.chunks(CHUNK_ROWS), max_rows, source.path),
+                          ahead=prematch.wanted(str(path)))
+        rows_writer = None
+        if split.wanted(str(path), source, max_rows):
+            two = split.TwoProcesses(source, judged, summary, CHUNK_ROWS, progress, spool_dir,
+                                     lambda: open_source(path, options))
+            if only_flagged:
+                findings = two.findings()
+            else:
+                rows_writer = two.write_rows
+        return self._run("audit", findings, summary, input_path=str(path), input_sha256=sha256,
+                         rows_writer=rows_writer)
+
+    def holdings(self, path: str) -> Run:
+        """Judge every security of a holdings report under the rule sets' investment provisions."""
+        from checker.sources.holdings_source import read_holdings
+        from checker.sources.values import parse_amount
+
+        items = read_holdings(path)
+        summary = Summary()
+
+        def stream() -> Iterator[Finding]:
+            for item in items:
+                if isinstance(item, Skipped):
+                    summary.skip(item)
+                    continue
+                finding = Finding(item, self.judge.holding(self.finder.holding(item)))
+                summary.add(finding)
+                value = parse_amount(item.security.market_value) if item.security else None
+                if value is not None:
+                    summary.value_total += value
+                    if finding.flagged:
+                        summary.value_flagged += value
+                        summary.value_by_family[finding.family_name or "(possible matches)"] += value
+                yield finding
+
+        return self._run("holdings", stream(), summary, input_path=str(path), input_sha256=file_sha256(path))
+
+
+WITHHELD_DECISION = "a recorded match decision (its wording is withheld in shareable output)"
+
+
+def _without_decision(f: Finding) -> Finding:
+    """A finding with the wording of its match decision replaced by a neutral phrase."""
+    def scrub(text: str | None) -> str | None:
+        return text.replace(f.decision, WITHHELD_DECISION) if text and f.decision else text
+
+    match = f.match._replace(explanation=scrub(f.match.explanation)) if f.match is not None else None
+    rules = tuple(r._replace(reason=scrub(r.reason)) for r in f.rules)
+    return Finding(f.record, f.judgement._replace(decision=WITHHELD_DECISION, note=scrub(f.note), match=match,
+                                     rules=rules))

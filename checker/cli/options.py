@@ -1,0 +1,71 @@
+"""What the commands share: options, their parsing, and the exit code for --fail-on."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from checker.errors import InputError
+from checker.model import SEVERITY
+
+
+class FailOn(str, Enum):
+    none = "none"
+    prohibited = "prohibited"
+    potential_violation = "potential_violation"
+    possible_match = "possible_match"
+
+
+def choices(kind: str) -> type[Enum]:
+    """The ``--format`` choices of a kind of run (``screen``, ``audit``, ``holdings``), as an Enum for typer."""
+    from checker.formats import KINDS
+
+    return Enum(f"{kind.capitalize()}Format", {name: name for name in KINDS[kind]}, type=str)  # type: ignore[return-value]
+
+
+class ListFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+RulesOpt = Annotated[Optional[list[str]], typer.Option(
+    "--rules", "-r", help="Rule set id or path; repeat or comma-separate. Default: every enacted rule set.")]
+FailOnOpt = Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when any finding is at or above this.")]
+RegistryOpt = Annotated[Optional[str], typer.Option(
+    "--registry", help="Registry folder of family YAML files. Default: the bundled registry.")]
+DecisionsOpt = Annotated[Optional[str], typer.Option(
+    "--decisions", help="YAML of recorded match decisions (vendor X is / is not entity Y, who, when, why).")]
+WaiversOpt = Annotated[Optional[str], typer.Option(
+    "--waivers", help="Waiver register (YAML or CSV): vendor or entity, rule set, resolution, dates, scope.")]
+OutputOpt = Annotated[Optional[str], typer.Option(
+    "--output", "-o", help="Write here (atomically) instead of stdout.")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (YYYY-MM-DD). Default: today.")]
+
+
+def rule_ids(values: list[str] | None) -> list[str] | None:
+    """``--rules`` values, comma-separated or repeated, as a list of ids or paths (None: the defaults)."""
+    if not values:
+        return None
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def as_of_date(value: str | None) -> date | None:
+    """``--as-of`` as a date (None: today)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError("--as-of", f"{value!r} is not a date in YYYY-MM-DD form") from None
+
+
+def exit_for(run, fail_on: FailOn) -> None:
+    """Exit 1 when any finding of the run reached ``--fail-on``."""
+    if fail_on is FailOn.none:
+        return
+    level = SEVERITY[fail_on.value]
+    if any(SEVERITY[v] >= level and n for v, n in run.summary.by_verdict.items()):
+        raise typer.Exit(1)

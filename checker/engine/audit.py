@@ -1,0 +1,234 @@
+"""The audit engine: a file's rows judged as a stream, each distinct set of facts once.
+
+This is the only part of the tool that knows about speed. The domain gives it three pure functions: a
+row's ``Facts`` (``FactFinder``), a judgement of facts (``Judge``), and which facts a judgement reads
+(``judge.facts``). The engine remembers their answers (``Memo``) and counts rows in bulk where the facts
+say it may:
+
+* a vendor cell is matched once, a description scanned for products once, a date or action cell read once;
+* facts are judged once; a row whose judgement reads nothing of the row but its vendor (``vendor_only``)
+  takes the judgement of its vendor cell without its facts being worked out again;
+* the rows of a chunk whose vendor cell has such a judgement, not flagged, and whose other cells were all
+  read before, are counted in bulk (``tally``); when only flagged rows are listed they are not even read
+  into a record. Every other row is converted, judged and counted one by one, in order, so errors name
+  the same row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Callable, Iterator
+from itertools import compress, repeat
+from operator import is_, itemgetter
+from typing import Any
+
+from checker.engine.memo import Memo
+from checker.engine.tally import Tally
+from checker.errors import InputError
+from checker.judge.facts import FactFinder, VendorFacts, facts, vendor_only
+from checker.judge.judge import Judge
+from checker.model import Finding, Judgement, Record, Skipped, Summary
+from checker.sources.columns import ColumnMap
+from checker.sources.rows import MAX_NAME, RowConverter, read_action, read_date
+from checker.sources.values import parse_amount
+
+CHUNK_ROWS = 8_192
+"""Rows read at a time."""
+MEMO_NAMES = 32_768
+"""Vendor names, vendor cells and descriptions whose answers are remembered."""
+MEMO_JUDGEMENTS = 4_096
+"""Judgements remembered by their facts (each holds every rule set's reasons: a few kilobytes)."""
+
+
+class RowAudit:
+    """Judges the rows of one file; ``findings`` streams them while ``summary`` counts every row."""
+
+    def __init__(self, finder: FactFinder, judge: Judge, path: str, columns: ColumnMap, summary: Summary, *,
+                 only_flagged: bool = False, nul_free: bool = False) -> None:
+        """``nul_free``: every cell is text from a file with no NUL byte (so no cell need be checked for one)."""
+        self.finder = finder
+        self.judge = judge
+        self.columns = columns
+        self.summary = summary
+        self.only_flagged = only_flagged
+        self.nul_free = nul_free
+        self.dates = Memo(read_date, 100_000)
+        self.actions = Memo(read_action, 100_000)
+        self.convert = RowConverter(path, columns, read_date=self.dates, read_action=self.actions,
+                                    text_without_nul=nul_free)
+        self.vendor_facts = Memo(self._vendor_facts, MEMO_NAMES)
+        self.no_product = Memo(finder.names_no_product, MEMO_NAMES)
+        self.judgements = Memo(judge.judge, MEMO_JUDGEMENTS)
+        self.by_cell = Memo(self._of_cell, MEMO_NAMES)  # vendor cell -> its facts, and its judgement when that
+        # reads nothing else of the row
+        self.tally = Tally(summary)
+        self.bulk = not columns.identifier_columns
+        self.ahead: dict[str, VendorFacts] = {}  # vendor cells matched by a worker process, not yet asked for
+
+    # -- per row --------------------------------------------------------------------------------
+    def _vendor_facts(self, key: tuple[str, tuple[tuple[str, str], ...]]) -> VendorFacts:
+        return self.finder.vendor(*key)
+
+    def _of_cell(self, cell: str) -> tuple[VendorFacts, Judgement | None]:
+        vendor = self.ahead.pop(cell, None) or self.finder.vendor(" ".join(cell.split()))
+        facts = vendor_only(vendor)
+        return vendor, None if facts is None else self.judgements(facts)
+
+    def judgement(self, cells: list[Any], record: Record) -> Judgement:
+        """A record's judgement (its cells: to find what is remembered by its vendor cell)."""
+        if record.identifiers:
+            vendor = self.vendor_facts((record.vendor, record.identifiers))
+        else:
+            vendor, shared = self.by_cell(cells[self.columns.vendor])
+            if shared is not None and (record.description is None or self.no_product(record.description)):
+                return shared
+        product = None if record.description is None or self.no_product(record.description) \
+            else self.finder.product(record.description, vendor)
+        return self.judgements(facts(record, vendor, product, waivers=self.finder.waivers))
+
+    def row(self, row: int, cells: list[Any]) -> Finding | None:
+        """Convert, judge and count one row (None for a skipped row)."""
+        item = self.convert(row, cells)
+        if isinstance(item, Skipped):
+            self.summary.skip(item)
+            return None
+        finding = Finding(item, self.judgement(cells, item))
+        self.summary.add(finding)
+        if item.amount is not None:
+            self.summary.dollars.add(finding, parse_amount(item.amount, self.summary.decimal_comma))
+        return finding
+
+    # -- a stream of chunks ---------------------------------------------------------------------
+    def findings(self, chunks: Iterator[list[list[Any]]], progress: Callable[[int], None] | None = None,
+                 match_ahead: bool = False, first_row: int = 0) -> Iterator[Finding]:
+        """Judge every row; yield the findings to list (flagged ones only, with ``only_flagged``).
+
+        Rows are numbered from ``first_row + 1``. With ``match_ahead``, a worker process matches each chunk's
+        new vendor cells while the chunk before is judged (``prematch``).
+        """
+        done = first_row
+        only_flagged = self.only_flagged
+        convert, row, judgements = self.convert, self.row, self.tally.judgements
+        with _fewer_collections():
+            for chunk, matched in self._matched(chunks, match_ahead):
+                self.ahead.update(matched)
+                groups = self._bulk(chunk) if self.bulk else None
+                if groups is None:
+                    rows: Iterator[tuple[int, int | None]] = zip(range(len(chunk)), repeat(None))
+                elif only_flagged:  # rows counted in bulk are not flagged: only the others are read
+                    rows = zip(compress(range(len(chunk)), map(is_, groups, repeat(None))), repeat(None))
+                else:
+                    rows = enumerate(groups)
+                for i, group in rows:
+                    if group is None:
+                        finding = row(done + 1 + i, chunk[i])
+                        if finding is not None and (not only_flagged or finding.flagged):
+                            yield finding
+                    else:  # counted in bulk; listed with its group's judgement
+                        yield Finding(convert(done + 1 + i, chunk[i]), judgements[group])  # type: ignore[arg-type]
+                done += len(chunk)
+                if progress is not None:
+                    progress(done)
+        self.tally.close()
+
+    def _matched(self, chunks: Iterator[list[list[Any]]], match_ahead: bool
+                 ) -> Iterator[tuple[list[list[Any]], dict[str, VendorFacts]]]:
+        """The chunks, each with its new vendor cells' facts when a worker matched them ahead."""
+        if not match_ahead or self.columns.identifier_columns:
+            return ((chunk, {}) for chunk in chunks)
+        from checker.engine import prematch
+
+        return prematch.ahead(chunks, self._new_vendor_cells, self._vendors_of_cells)
+
+    def _new_vendor_cells(self, chunk: list[list[Any]]) -> list[str]:
+        v = self.columns.vendor
+        try:
+            cells = set(map(itemgetter(v), chunk))
+        except IndexError:  # a short row
+            cells = {cells[v] for cells in chunk if v < len(cells)}
+        newer, older, ahead = self.by_cell.newer, self.by_cell.older, self.ahead
+        return [cell for cell in cells if cell not in newer and cell not in older and cell not in ahead
+                and cell.strip()]
+
+    def _vendors_of_cells(self, cells: list[str]) -> list[VendorFacts]:
+        """In the worker process: the vendor facts of vendor cells."""
+        return [self.finder.vendor(" ".join(cell.split())) for cell in cells]
+
+    def _bulk(self, chunk: list[list[Any]]) -> list[int | None] | None:
+        """Count the chunk's rows whose judgement is their vendor cell's (see the module's docstring): each row's
+        tally group, None for a row to be read one by one (None: every row)."""
+        c = self.columns
+        width = len(c.header)
+        n = len(chunk)
+        if not n or max(map(len, chunk)) != width or sum(map(len, chunk)) != width * n:
+            return None  # a ragged row: the rows are read one by one, which reports it
+        if not self.nul_free and "\x00" in "".join(map("".join, chunk)):
+            return None
+        vendors = list(map(itemgetter(c.vendor), chunk))
+        tally = self.tally
+        for cell in [cell for cell in set(vendors) if cell not in tally.groups and cell not in tally.not_grouped]:
+            self._learn(cell)
+        groups = list(map(tally.groups.get, vendors))
+        if groups.count(None) == n:
+            return None
+        checks = [(i, self.dates) for i in self.convert.date_columns]
+        if c.action is not None:
+            checks.append((c.action, self.actions))
+        for column, memo in checks:
+            cells = list(map(itemgetter(column), chunk))
+            new = {cell for cell in set(cells) if not memo.knows(cell)}
+            if new:
+                _leave(groups, map(new.__contains__, cells))
+        if c.description is not None:
+            cells = list(map(itemgetter(c.description), chunk))
+            named = {text for text in set(cells) if text.strip() and not self.no_product(text.strip())}
+            if named:
+                _leave(groups, map(named.__contains__, cells))
+        self.tally.add(groups, None if c.amount is None else list(map(itemgetter(c.amount), chunk)),
+                       self.summary.decimal_comma)
+        return groups
+
+    def _learn(self, cell: str) -> None:
+        """Put a vendor cell not seen before in its tally group: rows whose judgement is its vendor's, when that
+        is not flagged; the others are read one by one."""
+        name = cell.strip()
+        shared = None
+        if name and len(name) <= MAX_NAME:  # others are skipped or refused by reading the row
+            shared = self.by_cell(cell)[1]
+        self.tally.group(cell, None if shared is None or shared.flagged else shared)
+
+
+def _leave(groups: list[int | None], marks: Iterator[bool]) -> None:
+    """Leave the rows marked true to be read one by one."""
+    for i in compress(range(len(groups)), marks):
+        groups[i] = None
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect garbage less often while a file streams past: its rows are short-lived and form no cycles,
+    and the loaded knowledge (frozen out of collection) need not be traversed again and again."""
+    gc.freeze()
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
+def limited(chunks: Iterator[list[list[Any]]], max_rows: int | None, path: str) -> Iterator[list[list[Any]]]:
+    """The chunks, stopping with a clear error past ``max_rows`` data rows (before any partial output is kept)."""
+    if max_rows is None:
+        yield from chunks
+        return
+    count = 0
+    for chunk in chunks:
+        count += len(chunk)
+        if count > max_rows:
+            raise InputError(path, f"row {max_rows + 1}: the file has more than --max-rows {max_rows:,} data rows")
+        yield chunk
+
+

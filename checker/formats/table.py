@@ -1,0 +1,235 @@
+"""Tables for people (plain text or Markdown): a summary paragraph, the findings, a provenance line."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TextIO
+
+from checker.api import Run
+from checker.formats import View
+from checker.formats.common import (
+    display_vendor,
+    dollars_tables,
+    main_reason,
+    match_text,
+    provenance_line,
+    sources_text,
+    summary_paragraph,
+)
+from checker.formats.rendered import PerJudgement
+from checker.formats.text_table import TableSpool, simple_table
+from checker.model import Finding, Judgement
+
+TABLEFMT = {"table": "simple", "markdown": "github"}
+
+
+def _widths(fmt: str, widths: list[int]) -> list[int] | None:
+    return widths if fmt == "table" else None
+
+
+@lru_cache(maxsize=8192)
+def _wrap(text: str, width: int) -> str:
+    """A cell wrapped to ``width`` as tabulate's ``maxcolwidths`` would, remembered (reasons repeat a lot)."""
+    return "\n".join(textwrap.wrap(text, width))
+
+
+AUDIT_WIDTHS = (None, 40, None, 40, 70)
+RULE_WIDTHS = (None, None, 30, 70)
+
+
+def _cells(fmt: str, row: list) -> list:
+    """Markdown cells must not contain a bare pipe or newline."""
+    if fmt != "markdown":
+        return row
+    return [c.replace("|", "\\|").replace("\n", " ") if isinstance(c, str) else c for c in row]
+
+
+def render_audit(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False, show_individuals: bool = False,
+                 subject: str = "Audit") -> None:
+    """Summary paragraph, then one table row per finding, then provenance.
+
+    The table keeps its rows in a temporary file until the summary is written, so memory does not grow with
+    the number of rows listed. A row's verdict, match and reason depend only on its judgement: they are
+    prepared once per judgement and shared by the rows that have it.
+    """
+    headers = ["Row", "Vendor", "Verdict", "Registry match", "Why"]
+    spool = TableSpool(headers, markdown=fmt == "markdown")
+    packet = EvidencePacket()
+    shared = PerJudgement(lambda j: spool.shared(_prepared(fmt, [j.verdict, match_text(j), main_reason(j)],
+                                                           AUDIT_WIDTHS[2:])))
+    for f in run.findings:
+        if only_flagged and not f.flagged:
+            continue
+        packet.add(f)
+        own = [f.record.row, display_vendor(f, show_individuals)]
+        spool.add(_prepared(fmt, own, AUDIT_WIDTHS[:2]), shared(f.judgement))
+    heading = "# sanctuary-check audit\n\n" if fmt == "markdown" else ""
+    out.write(heading + summary_paragraph(run, subject) + "\n\n")
+    if run.summary.dollars.rows:
+        out.write(dollars_tables(run.summary.dollars, TABLEFMT[fmt]) + "\n\n")
+    if spool.rows:
+        spool.write(out)
+        out.write("\n\n")
+    else:
+        out.write("No findings to list" + (" (only flagged rows were asked for)." if only_flagged else ".") + "\n\n")
+    if packet:
+        out.write(packet.render(fmt == "markdown") + "\n")
+    out.write(provenance_line(run) + "\n")
+
+
+def _prepared(fmt: str, cells: list, widths: Sequence[int | None]) -> list:
+    """Cells as a table shows them: wrapped to their column's width, or made safe for a Markdown table."""
+    if fmt == "markdown":
+        return _cells(fmt, cells)
+    return [c if w is None else _wrap(c, w) for c, w in zip(cells, widths, strict=True)]
+
+
+class EvidencePacket:
+    """The evidence and clauses behind the flagged rows, once per registry family and clause."""
+
+    def __init__(self) -> None:
+        self.families: dict[str, dict[str, None]] = {}  # family name -> evidence and source lines, in order
+        self.clauses: dict[str, str | None] = {}  # citation -> where its text was read
+        self._seen: dict[int, Judgement] = {}  # judgements already kept (by id), so that rows sharing one are skipped
+
+    def __bool__(self) -> bool:
+        return bool(self.families or self.clauses)
+
+    def add(self, f: Finding) -> None:
+        """Keep the evidence of a flagged finding (others add nothing)."""
+        if not f.flagged or id(f.judgement) in self._seen:
+            return  # what is kept depends on the judgement alone
+        self._seen[id(f.judgement)] = f.judgement
+        if f.product:  # a reseller, or a vendor with no registry match, selling a registry product
+            self.families.setdefault(f.product.rsplit(" (", 1)[-1].rstrip(")"), {})[
+                f"a description names {f.product}; the vendor may be reselling it"] = None
+        if f.family_name:
+            lines = self.families.setdefault(f.family_name, {})
+            for r in f.rules:
+                lines.update(dict.fromkeys(r.evidence))
+                lines.update(dict.fromkeys(f"source: {src}" for src in r.sources))
+        for r in f.rules:
+            if r.outcome == f.verdict:
+                self.clauses.setdefault(r.citation, r.clause_url)
+
+    def render(self, markdown: bool) -> str:
+        """A section listing, per family, its evidence and sources, then the clauses cited."""
+        bullet = "-" if markdown else " -"
+        parts = ["## Evidence for the flagged rows" if markdown else "Evidence for the flagged rows"]
+        for family, lines in self.families.items():
+            if not lines:
+                continue
+            parts.append(f"\n{'### ' if markdown else ''}{family}")
+            parts.extend(f"{bullet} {line}" for line in lines)
+        if self.clauses:
+            parts.append(f"\n{'### ' if markdown else ''}Clauses cited")
+            parts.extend(f"{bullet} {cite}" + (f": {url}" if url else "") for cite, url in self.clauses.items())
+        return "\n".join(parts) + "\n"
+
+
+def render_screen(run: Run, out: TextIO, fmt: str) -> None:
+    """For each screened name: the verdict, the match, and each rule set's outcome, reason and evidence."""
+    findings = list(run.findings)
+    md = fmt == "markdown"
+    if md:
+        out.write("# sanctuary-check screen\n\n")
+    for f in findings:
+        out.write(_screen_block(f, fmt))
+    out.write(summary_paragraph(run, "Screened as proposed new contracts") + "\n\n")
+    out.write(provenance_line(run) + "\n")
+
+
+def _screen_block(f: Finding, fmt: str) -> str:
+    md = fmt == "markdown"
+    title = f"{f.record.vendor} → {f.verdict.upper().replace('_', ' ')}"
+    lines = [f"## {title}" if md else title]
+    if f.match is not None:
+        lines.append(f"Match: {match_text(f)} — {f.match.explanation}.")
+        if f.relation:
+            lines.append(f"Entity: {f.entity_name} ({f.relation}); family: {f.family_name}")
+    elif f.note:
+        lines.append(f"No registry match: {f.note}.")
+    else:
+        lines.append("No registry match.")
+    if f.decision:
+        lines.append(f"Decision applied: {f.decision}.")
+    if f.product:
+        lines.append(f"Product named in the description: {f.product}.")
+    table = [_cells(fmt, [r.rule_set, r.outcome, r.citation + ("" if r.text_verified else " (text unverified)"),
+                          r.reason]) for r in f.rules]
+    lines.append("")
+    headers = ["Rule set", "Outcome", "Clause", "Reason"]
+    if fmt == "table":
+        lines.append(simple_table(headers, [[c if w is None else _wrap(c, w) for c, w in zip(row, RULE_WIDTHS,
+                                                                                      strict=True)]
+                                            for row in table]))
+    else:
+        from tabulate import tabulate
+        lines.append(tabulate(table, headers=headers, tablefmt=TABLEFMT[fmt]))
+    evidence = list(dict.fromkeys(e for r in f.rules for e in r.evidence))
+    if evidence:
+        lines.append("")
+        lines.append("Evidence:")
+        lines.extend(f"{'-' if md else ' -'} {e}" for e in evidence)
+        lines.append("Sources:")
+        lines.extend(f"{'-' if md else ' -'} {s}" for s in sources_text(f).split(" | "))
+    return "\n".join(lines) + "\n\n"
+
+
+def render_holdings(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False) -> None:
+    """Summary, flagged value by family and share of the portfolio, then one row per holding."""
+    from tabulate import tabulate
+
+    rows = []
+    for f in run.findings:
+        if only_flagged and not f.flagged:
+            continue
+        sec = f.record.security
+        why = main_reason(f)
+        if f.identifier:
+            why = f"{f.identifier}. {why}"
+        rows.append(_cells(fmt, [f.record.row, f.record.vendor or "-", f.verdict, match_text(f),
+                                 sec.market_value if sec else "", sec.maturity if sec else "", why]))
+    s = run.summary
+    out.write(("# sanctuary-check holdings\n\n" if fmt == "markdown" else "")
+              + summary_paragraph(run, "Holdings screen") + "\n\n")
+    if s.value_total:
+        share = s.value_flagged / s.value_total * 100
+        out.write(f"Market value: ${s.value_total:,.2f} in all; ${s.value_flagged:,.2f} ({share:.1f} %) flagged.\n")
+        if s.value_by_family:
+            out.write(tabulate([[fam, f"${v:,.2f}", f"{v / s.value_total * 100:.1f} %"]
+                                for fam, v in s.value_by_family.most_common()],
+                               headers=["Family", "Flagged market value", "Share of portfolio"],
+                               tablefmt=TABLEFMT[fmt]) + "\n")
+        out.write("\n")
+    if rows:
+        out.write(tabulate(rows, headers=["Row", "Issuer / security", "Verdict", "Registry match", "Market value",
+                                          "Maturity", "Why"], tablefmt=TABLEFMT[fmt], disable_numparse=True,
+                           maxcolwidths=_widths(fmt, [None, 30, None, 30, None, None, 60])) + "\n\n")
+    out.write(provenance_line(run) + "\n")
+
+
+class TableFormat:
+    """Plain text (``table``) or Markdown: a summary paragraph, the findings, the evidence, a provenance line."""
+
+    binary = False
+    needs_file = False
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def write(self, run: Run, out: TextIO, view: View) -> None:
+        """Render a screen, an audit or a holdings screen."""
+        if run.kind == "screen":
+            render_screen(run, out, self.name)
+        elif run.kind == "holdings":
+            render_holdings(run, out, self.name, only_flagged=view.only_flagged)
+        else:
+            render_audit(run, out, self.name, only_flagged=view.only_flagged, show_individuals=view.show_individuals,
+                         subject=view.subject)
+
+
+TABLE = TableFormat("table")
+MARKDOWN = TableFormat("markdown")

@@ -1,0 +1,1 @@
+"""Matching vendor names to registry entities: normalise, pair words, prefilter, score."""

@@ -1,0 +1,215 @@
+"""Name matching: candidate generation from a word index, then precise, explainable scoring (``score``).
+
+The vendor string is the query; registry names (aliases, former names, products) are the targets.
+Persons (``LAST, FIRST``) are never matched; weak aliases (CLEAR, TLO, TR) count only as the exact whole
+name; known decoys are cleared with their reason; recorded human decisions come first. A matcher is a pure
+function of the registry (and decisions) it was built from: it keeps no memory of the names it has seen.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from pathlib import Path
+
+from checker.knowledge.cache import cached
+from checker.knowledge.decisions import Decision
+from checker.knowledge.registry import Registry, build_registry, registry_files
+from checker.match.normalize import NormalName, is_person, normalize, split_parts
+from checker.match.pairing import TargetWords, every_word_may_pair
+from checker.match.prefilter import HitIndex, ceiling
+from checker.match.score import GENERIC_ONLY_CAP, REVIEW_THRESHOLD, Target, band, score
+from checker.match.words import distinctive
+from checker.model import Match, Outcome
+
+PREFIX_KEY = 3
+NO_MATCH = Outcome(None)
+"""The outcome of most names: nothing matched, nothing to say (one object for all of them)."""
+_NONE: frozenset[int] = frozenset()
+
+KIND_PRIORITY = {"identifier": 5, "decision": 4, "name": 3, "alias": 3, "product": 2, "former_name": 1, "weak": 0}
+FUZZY_MARKERS = ("token match", "vendor name begins")
+
+
+def _rank(m: Match) -> tuple[float, bool, bool, int]:
+    """Best match first: higher score, an exact normalised hit, the same legal form, names over former names."""
+    return (m.score, m.explanation.startswith("same as"), m.same_form, KIND_PRIORITY[m.kind])
+
+
+class Matcher:
+    """Matches vendor strings against a registry; compile once, reuse for every row."""
+
+    def __init__(self, registry: Registry, decisions: list[Decision] | None = None) -> None:
+        self.registry = registry
+        self.decisions: dict[str, list[Decision]] = {}
+        for d in decisions or ():
+            self.decisions.setdefault(normalize(d.vendor).core, []).append(d)
+        self.targets: list[Target] = []
+        self.weak: dict[str, Target] = {}
+        self.decoys: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
+        self._by_token: dict[str, set[int]] = defaultdict(set)
+        self._by_prefix: dict[str, set[int]] = defaultdict(set)
+        self._exact: set[str] = set()
+        fam_tokens: dict[str, set[str]] = defaultdict(set)
+        for ent in registry.entities.values():
+            names = [(ent.name, "name")] + [(a, "alias") for a in ent.aliases] + \
+                    [(a, "former_name") for a in ent.former_names] + [(p, "product") for p in ent.products]
+            seen: set[str] = set()
+            for text, kind in names:
+                norm = normalize(text)
+                if not norm.tokens or norm.core in seen:
+                    continue
+                seen.add(norm.core)
+                idx = len(self.targets)
+                self.targets.append(Target(ent.id, ent.family_id, text, kind, norm))
+                fam_tokens[ent.family_id].update(filter(distinctive, norm.tokens))
+                keys = [t for t in norm.tokens if distinctive(t)] or list(norm.tokens)
+                for tok in keys:
+                    self._by_token[tok].add(idx)
+                    self._by_prefix[tok[:PREFIX_KEY]].add(idx)
+                self._by_token[norm.compact].add(idx)
+                self._exact.add(norm.compact)
+                self._by_prefix[norm.compact[:PREFIX_KEY]].add(idx)
+            for weak in ent.weak_aliases:
+                self.weak.setdefault(normalize(weak).core, Target(ent.id, ent.family_id, weak, "weak", normalize(weak)))
+        for fam in registry.families.values():
+            for decoy in fam.decoys:
+                norm = normalize(decoy.name)
+                self.decoys[norm.core].append((norm.legal_form, f"known decoy: {decoy.why}"))
+        self.family_tokens = {k: frozenset(v) for k, v in fam_tokens.items()}
+        self._hits = HitIndex((i, t.name.tokens) for i, t in enumerate(self.targets))
+        self._words = [TargetWords.of(t.name.tokens) for t in self.targets]
+
+    def with_decisions(self, decisions: list[Decision]) -> Matcher:
+        """This matcher (its indexes shared) with recorded human decisions applied first."""
+        other = copy.copy(self)
+        other.decisions = {}
+        for d in decisions:
+            other.decisions.setdefault(normalize(d.vendor).core, []).append(d)
+        return other
+
+    def decoy_reason(self, name: NormalName) -> str | None:
+        """Why a name is a known decoy: same core, and no conflicting legal form ("THOMSON SA" ≠ "THOMSON CORP")."""
+        for form, why in self.decoys.get(name.core, ()):
+            if form is None or name.legal_form is None or form == name.legal_form:
+                return why
+        return None
+
+    def _candidates(self, name: NormalName) -> set[int]:
+        found: set[int] = set()
+        by_token, by_prefix = self._by_token, self._by_prefix
+        for tok in name.tokens:
+            found |= by_token.get(tok, _NONE)
+            if len(tok) >= PREFIX_KEY:
+                found |= by_prefix.get(tok[:PREFIX_KEY], _NONE)
+        found |= by_token.get(name.compact, _NONE)
+        return found
+
+    def _plausible(self, name: NormalName, candidates: set[int]) -> set[int]:
+        """The candidates that could score above ``GENERIC_ONLY_CAP``; the others are skipped unscored.
+
+        A registry name with distinctive words scores 0 unless one of them pairs with a query word
+        (``HitIndex``). One without (all generic words) is capped unless every one of its words pairs,
+        and every pairing keeps a word's first letter, or joins it to the word before.
+        """
+        keep = (candidates & self._hits.possible(name.tokens)) | self._exact_candidates(name)
+        generic = candidates & self._hits.always
+        if generic:
+            initials = {tok[0] for tok in name.tokens}
+            words = set(name.tokens)
+            keep |= {idx for idx in generic if every_word_may_pair(self.targets[idx].name.tokens, initials, words)}
+        return keep
+
+    def _exact_candidates(self, name: NormalName) -> set[int]:
+        """Registry names equal to the query once spaces are removed (scored without alignment)."""
+        return self._by_token.get(name.compact, set()) if name.compact in self._exact else set()
+
+    def match(self, vendor: str) -> Outcome:
+        """The outcome for one vendor string (its whitespace is collapsed first)."""
+        vendor = " ".join(vendor.split())
+        if not vendor:
+            return Outcome(None, "empty name")
+        whole = normalize(vendor)
+        person = whole.compact not in self._exact and is_person(vendor)  # "WEST, A THOMSON REUTERS BUSINESS" is not
+        decoy = self.decoy_reason(whole)
+        if decoy is not None:
+            return Outcome(None, decoy, person=person)
+        excluded: set[str] = set()
+        applied: list[str] = []
+        for d in self.decisions.get(whole.core, ()):
+            if d.decision == "same":
+                ent = self.registry.entities[d.entity]
+                return Outcome(Match(ent.id, ent.family_id, ent.name, "decision", 1.0, "match", d.describe()),
+                               decision=d.describe())
+            if d.entity is None:
+                return Outcome(None, d.describe(), decision=d.describe(), person=person)
+            fam = self.registry.families.get(d.entity)
+            excluded |= set(fam.entities) if fam is not None else {d.entity}
+            applied.append(d.describe())
+        if person:
+            return Outcome(None, "individual payee (LAST, FIRST): never matched to a company", person=True)
+        best: Match | None = None
+        parts = split_parts(vendor)
+        for position, part in enumerate(parts):
+            name = whole if position == 0 else normalize(part)
+            if not name.tokens or (position > 0 and self.decoy_reason(name) is not None):
+                continue
+            for m in self._score_part(name, part if position else None):
+                if position and m.explanation.startswith(FUZZY_MARKERS):
+                    continue  # a part of "THOMPSON/QUILL" must match plainly, not by spelling or division
+                if m.entity_id in excluded:
+                    continue
+                if best is None or _rank(m) > _rank(best):
+                    best = m
+        decision = "; ".join(applied) or None
+        if best is None or best.score < REVIEW_THRESHOLD:
+            return Outcome(None, decision, decision=decision) if decision else NO_MATCH
+        return Outcome(best, decision=decision)
+
+    def _score_part(self, name: NormalName, part: str | None, floor: float = REVIEW_THRESHOLD) -> list[Match]:
+        """Every registry name scoring at least ``floor`` against one part of a vendor string."""
+        via = f" (in the part {part!r})" if part else ""
+        out: list[Match] = []
+        weak = self.weak.get(name.core)
+        if weak is not None:
+            out.append(self._make(weak, 1.0, f"whole name is the weak alias {weak.text!r}{via}"))
+        candidates = self._candidates(name)
+        if floor > GENERIC_ONLY_CAP and candidates:
+            candidates = self._plausible(name, candidates)
+        exact = name.compact in self._exact
+        for idx in sorted(candidates):  # registry order, so that equal ranks always resolve the same way
+            target = self.targets[idx]
+            family_tokens = self.family_tokens.get(target.family_id, frozenset())
+            if floor > 0 and not exact and ceiling(name.tokens, self._words[idx], family_tokens) < floor:
+                continue
+            value, why = score(name, target, family_tokens)
+            if value >= floor:
+                same_form = name.legal_form is not None and name.legal_form == target.name.legal_form
+                out.append(self._make(target, value, why + via)._replace(same_form=same_form))
+        return out
+
+    @staticmethod
+    def _make(target: Target, value: float, why: str) -> Match:
+        return Match(target.entity_id, target.family_id, target.text, target.kind, round(value, 4), band(value), why)
+
+    def ranked(self, vendor: str, limit: int = 5) -> list[Match]:
+        """The best-scoring registry names for a vendor string, including those below the review band."""
+        best: dict[str, Match] = {}
+        for position, part in enumerate(split_parts(vendor)):
+            name = normalize(part)
+            if not name.tokens:
+                continue
+            for m in self._score_part(name, part if position else None, floor=0.0):
+                if m.entity_id not in best or m.score > best[m.entity_id].score:
+                    best[m.entity_id] = m
+        return sorted(best.values(), key=lambda m: -m.score)[:limit]
+
+
+def compiled_matcher(directory: Path | str | None = None) -> Matcher:
+    """A matcher (without decisions) for the registry in ``directory``, its registry as ``.registry``.
+
+    Kept in the on-disk cache with the registry it was built from (``checker.knowledge.cache``), so that a
+    screen need not build the indexes again.
+    """
+    files = registry_files(directory)
+    return cached("matcher", files, lambda: Matcher(build_registry(files)))

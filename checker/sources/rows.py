@@ -1,0 +1,172 @@
+"""Turn a data row's cells into a Record, or a Skipped row with its reason; a malformed cell names its row.
+
+Cells are text as most files give them; a typed source (Parquet) may give dates and numbers as they are.
+How a date or contract-action cell is read is passed in (``read_date``, ``read_action``), so that a caller
+reading many rows may remember the cells it has read; the defaults read each cell afresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from checker.errors import InputError
+from checker.model import ACTIONS, Record, Skipped
+from checker.sources.columns import ColumnMap
+from checker.sources.values import parse_date
+
+MAX_NAME = 1_000
+"""Longest vendor name accepted, in characters; real names are under 100."""
+
+
+def read_date(cell: Any) -> date | None:
+    """A date cell: None when blank; ValueError naming the text when it is not a date."""
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    if cell is None:
+        return None
+    return parse_date(str(cell).strip() or None)
+
+
+def read_action(cell: Any) -> str | None:
+    """A contract-action cell, normalised ("renewal" is "renewed"): None when blank; ValueError when unknown."""
+    action = ("" if cell is None else str(cell)).strip().lower() or None
+    if action == "renewal":
+        action = "renewed"
+    if action is not None and action not in ACTIONS:
+        raise ValueError(f"contract action {action!r} is not one of {', '.join(ACTIONS)}")
+    return action
+
+
+def text(cell: Any) -> str:
+    """A cell as text (a typed value as written by ``str``; a missing one as empty text)."""
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, datetime):
+        return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return str(cell)
+
+
+class RowConverter:
+    """Turns one row's cells into a Record, or a Skipped row with its reason; reads only mapped columns."""
+
+    def __init__(self, path: str, columns: ColumnMap, *, read_date: Callable[[Any], date | None] = read_date,
+                 read_action: Callable[[Any], str | None] = read_action, text_without_nul: bool = False) -> None:
+        self.path = path
+        self.text_without_nul = text_without_nul
+        """Every cell is text and none holds a NUL byte (the caller checked the file): the check is skipped."""
+        self.columns = columns
+        self.width = len(columns.header)
+        self.read_date = read_date
+        self.read_action = read_action
+        self.date_columns = tuple(i for i in (columns.action_date, columns.date, columns.contract_start,
+                                              columns.contract_end) if i is not None)
+        """The columns read as dates, in the order a row's are checked."""
+        self._id_columns = columns.identifier_columns
+
+    def __call__(self, row: int, cells: list[Any]) -> Record | Skipped:
+        c = self.columns
+        if len(cells) != self.width:
+            return self._typed(row, cells)  # a ragged row: the slower reader checks every index
+        if not self.text_without_nul:
+            try:
+                joined = "".join(cells)
+            except TypeError:  # typed cells (a Parquet file): read each as text where text is needed
+                return self._typed(row, cells)
+            if "\x00" in joined:
+                raise InputError(self.path, f"row {row}: contains NUL bytes (a binary or mis-encoded file?)")
+        vendor = cells[c.vendor].strip()
+        if not vendor:
+            return self._without_vendor(row, cells)
+        if len(vendor) > MAX_NAME:
+            raise InputError(self.path, f"row {row}: the vendor name is {len(vendor):,} characters long; "
+                                        f"names are limited to {MAX_NAME:,}")
+        read_date = self.read_date
+        try:
+            action = None if c.action is None else self.read_action(cells[c.action])
+            day = (None if c.action_date is None else read_date(cells[c.action_date])) or \
+                (None if c.date is None else read_date(cells[c.date]))
+            start = None if c.contract_start is None else read_date(cells[c.contract_start])
+            end = None if c.contract_end is None else read_date(cells[c.contract_end])
+        except ValueError as exc:
+            raise InputError(self.path, f"row {row}: {exc}") from None
+        return Record(
+            row, " ".join(vendor.split()), action, day, start, end,
+            None if c.amount is None else cells[c.amount].strip() or None,
+            None if c.department is None else cells[c.department].strip() or None,
+            None if c.fiscal_year is None else cells[c.fiscal_year].strip() or None,
+            None if c.description is None else cells[c.description].strip() or None,
+            None if c.contract_id is None else cells[c.contract_id].strip() or None,
+            None, None,
+            tuple((kind, value) for kind, i in self._id_columns if (value := cells[i].strip())) if self._id_columns
+            else (),
+        )
+
+    def _typed(self, row: int, cells: list[Any]) -> Record | Skipped:
+        """A row of typed cells, or of more or fewer cells than the header (judged with the cells present)."""
+        c = self.columns
+        n = len(cells)
+        if _has_nul(cells):
+            raise InputError(self.path, f"row {row}: contains NUL bytes (a binary or mis-encoded file?)")
+        vendor = text(cells[c.vendor]).strip() if c.vendor < n else ""
+        if not vendor:
+            return self._without_vendor(row, cells)
+        if len(vendor) > MAX_NAME:
+            raise InputError(self.path, f"row {row}: the vendor name is {len(vendor):,} characters long; "
+                                        f"names are limited to {MAX_NAME:,}")
+        try:
+            return Record(
+                row, " ".join(vendor.split()),
+                self._action(cells, c.action),
+                self._date(cells, c.action_date) or self._date(cells, c.date),
+                self._date(cells, c.contract_start),
+                self._date(cells, c.contract_end),
+                _cell(cells, c.amount), _cell(cells, c.department), _cell(cells, c.fiscal_year),
+                _cell(cells, c.description), _cell(cells, c.contract_id),
+                None, n if n != self.width else None,
+                tuple((kind, value) for kind, i in self._id_columns if (value := _cell(cells, i)) is not None),
+            )
+        except ValueError as exc:
+            raise InputError(self.path, f"row {row}: {exc}") from None
+
+    def _without_vendor(self, row: int, cells: list[Any]) -> Skipped:
+        c = self.columns
+        if not any(text(x).strip() for x in cells):
+            return Skipped(row, "blank row")
+        others = [x for i, x in enumerate(cells) if text(x).strip() and i != c.vendor]
+        if c.amount is not None and _cell(cells, c.amount) and len(others) == 1:
+            return Skipped(row, "total row (an amount with no vendor)")
+        return Skipped(row, f"no vendor name in column {c.header[c.vendor]!r}")
+
+    def _date(self, cells: list[Any], index: int | None) -> date | None:
+        """The date in a cell (None when there is no such cell or it is blank)."""
+        if index is None or index >= len(cells):
+            return None
+        return self.read_date(cells[index])
+
+    def _action(self, cells: list[Any], index: int | None) -> str | None:
+        if index is None or index >= len(cells):
+            return None
+        return self.read_action(cells[index])
+
+
+def _has_nul(cells: list[Any]) -> bool:
+    try:
+        return "\x00" in "".join(cells)
+    except TypeError:  # typed cells
+        return any("\x00" in cell for cell in cells if isinstance(cell, str))
+
+
+def _cell(cells: list[Any], index: int | None) -> str | None:
+    if index is None or index >= len(cells):
+        return None
+    return text(cells[index]).strip() or None

@@ -1,0 +1,1 @@
+"""Tools for the knowledge files: registry lint, matcher evaluation, rule-set tests."""

@@ -1,0 +1,51 @@
+"""The compiled-knowledge cache: results identical with and without it, never stale, never trusted when corrupt."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from checker.knowledge.cache import ENV
+
+from conftest import ROOT
+
+EXAMPLE = str(ROOT / "examples" / "city-payments.csv")
+
+
+def _audit_json(cache: str, *args: str) -> dict:
+    env = {**os.environ, ENV: cache}
+    out = subprocess.run([sys.executable, "-m", "checker", "audit", EXAMPLE, "-f", "json", "--as-of", "2024-06-30",
+                          *args], capture_output=True, text=True, env=env, check=True).stdout
+    return json.loads(out)
+
+
+def test_results_identical_with_and_without_the_compiled_cache(tmp_path):
+    cache = tmp_path / "cache"
+    off = _audit_json("off")
+    cold = _audit_json(str(cache))  # fills the cache
+    assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == ["matcher", "rulesets"]
+    warm = _audit_json(str(cache))  # reads it
+    assert off == cold == warm
+
+
+def test_a_corrupt_cache_entry_is_rebuilt_not_trusted(tmp_path):
+    cache = tmp_path / "cache"
+    expected = _audit_json(str(cache))
+    for entry in cache.iterdir():
+        entry.write_bytes(b"not a pickle")
+    assert _audit_json(str(cache)) == expected
+    assert all(entry.read_bytes() != b"not a pickle" for entry in cache.iterdir())
+
+
+def test_an_edited_registry_file_is_never_read_stale(tmp_path, cli):
+    import shutil
+
+    vendors = tmp_path / "vendors"
+    shutil.copytree(ROOT / "vendors", vendors)
+    before = cli("screen", "PALANTIR USG INC", "--registry", str(vendors), "-f", "json").json()
+    assert before["findings"][0]["verdict"] != "clear"
+    (vendors / "palantir.yaml").unlink()
+    after = cli("screen", "PALANTIR USG INC", "--registry", str(vendors), "-f", "json").json()
+    assert after["findings"][0]["verdict"] == "clear"

@@ -1,0 +1,254 @@
+"""The engine's shortcuts change nothing: every row is judged as judging it afresh would, and counted once.
+
+The reference for each check works every row out on its own: its record converted, its facts found and
+judged with no memo, no bulk count and no shared judgement.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import fields, replace
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from checker.api import Checker
+from checker.errors import InputError
+from checker.judge.facts import Facts, VendorFacts, facts
+from checker.model import Finding, Record, Skipped, Summary
+from checker.sources.base import ReadOptions, open_source
+from checker.sources.columns import map_columns
+from checker.sources.rows import RowConverter
+from checker.sources.values import parse_amount, sum_amounts
+
+AS_OF = date(2024, 6, 30)
+NAMES = ["WEST PUBLISHING CORP", "Acme Paving", "DOE, JANE", "Acme Paving", "PALANTIR USG INC", "Bob's Tacos",
+         "SMITH, JOHN", "Acme  Paving ", "LEXIS NEXIS", "Scottsdale Plumbing", "Thomson SA", "Zed's Signs #12",
+         "MOTOROLA SOLUTIONS INC", "Thompson Reuters", "CDW GOVERNMENT LLC", "THUNDERCAT TECHNOLOGY LLC"]
+AMOUNTS = ["12.50", "1,005.02", "-3", "7", "(40.00)", "$9.99", "", "n/a", "1.900,12", " 5 ", "0.5", "12,3"]
+DESCRIPTIONS = ["Refund", "Supplies", "CLEAR subscription thomson reuters", "Westlaw renewal", "Paving",
+                "ACCURINT FOR LAW ENFORCEMENT"]
+ACTIONS = ["", "payment", "new", "amended", "existing", "renewal"]
+
+
+def _letters(i: int) -> str:
+    """A surname made of letters only, one per number: 0 -> "QA", 27 -> "QBB"."""
+    out = ""
+    while True:
+        out = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i % 26] + out
+        i //= 26
+        if not i:
+            return "Q" + out
+
+
+def _one_off(i: int) -> str:
+    """A payee named once in the file: a company, or an individual (``LAST, FIRST``)."""
+    return f"One-off Supply {i}" if i % 2 else f"{_letters(i)}, ANN"
+
+
+def _write(tmp_path, rows: int, seed: int, extra: list[str] = (), short_at: int | None = None,
+           actions: bool = False) -> str:
+    rnd = random.Random(seed)
+    head = "Vendor Name,Amount,Payment Date,Description,Department" + (",Contract Action,Contract Start" if actions
+                                                                        else "")
+    lines = [head]
+    for i in range(rows):
+        name = rnd.choice(NAMES) if rnd.random() < 0.8 else _one_off(i)
+        amount = rnd.choice(AMOUNTS) if i < 9_000 and rnd.random() < 0.1 else rnd.choice(AMOUNTS[:4])  # later
+        # chunks hold plain numbers only, so their amounts are summed in bulk
+        day = f"2019-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+        desc = rnd.choice(DESCRIPTIONS[:2]) if rnd.random() < 0.97 else rnd.choice(DESCRIPTIONS)
+        line = f'"{name}","{amount}",{day},{desc},Dept {rnd.randint(1, 3)}'
+        if actions:
+            line += f",{rnd.choice(ACTIONS)},{rnd.choice(['', '2017-03-01', '2020-01-01'])}"
+        lines.append(line)
+    if short_at is not None:  # a row with too few cells, in a chunk of its own
+        lines[short_at] = '"Acme Paving",2,2019-01-01'
+    lines += extra
+    path = tmp_path / f"pay-{seed}.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def _each_row_afresh(checker: Checker, path: str) -> tuple[Summary, list[tuple[int, str, object]]]:
+    """The reference: every row converted and judged on its own, with no memo, no sharing and no tallies."""
+    source = open_source(path, ReadOptions())
+    convert = RowConverter(source.path, map_columns(source.header, path))
+    summary, listed = Summary(), []
+    row = 0
+    for chunk in source.chunks(100):
+        for cells in chunk:
+            row += 1
+            item = convert(row, cells)
+            if isinstance(item, Skipped):
+                summary.skip(item)
+                continue
+            finding = Finding(item, checker.judge.judge(checker.finder.of(item)))
+            summary.add(finding)
+            if item.amount is not None:
+                summary.dollars.add(finding, parse_amount(item.amount))
+            listed.append((row, finding.verdict, finding.judgement))
+    return summary, listed
+
+
+def _counts(s: Summary) -> dict:
+    d = s.dollars
+    return {"rows": s.rows, "verdicts": s.verdict_counts(), "persons": s.persons, "skipped": sorted(
+        (k.row, k.reason) for k in s.skipped), "ragged": (s.ragged, s.ragged_rows), "dollar_rows": d.rows,
+        "unreadable": d.unreadable, "total": round(d.total, 2),
+        "by_verdict": {k: round(v, 2) for k, v in d.by_verdict.items() if v},
+        "by_family": {k: round(v, 2) for k, v in d.by_family.items()},
+        "by_department": {k: round(v, 2) for k, v in d.flagged_by_department.items()}}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_flagged_rows_and_bulk_counts_equal_judging_each_row_afresh(tmp_path, seed):
+    extra = [",,,,", '"",12.00,,,', '"Acme Paving",1,2019-01-01,Refund,Dept 1,surplus']  # blank, total, ragged
+    path = _write(tmp_path, 30_000, seed, extra, short_at=12_000)  # several chunks of 8,192 rows
+    run = Checker(as_of=AS_OF).audit(path, only_flagged=True)
+    flagged = [(f.record.row, f.verdict, f.judgement) for f in run.findings]
+    summary, listed = _each_row_afresh(Checker(as_of=AS_OF), path)
+    assert flagged == [x for x in listed if x[2].flagged] and len(flagged) > 100
+    assert _counts(run.summary) == _counts(summary)
+    assert run.summary.dollars.unreadable > 0 and run.summary.ragged == 2
+    assert run.summary.persons > 3_000  # one-off individuals among them, counted apart from companies
+
+
+def test_a_full_listing_equals_judging_each_row_afresh(tmp_path):
+    """Every row listed, with contract actions and start dates that matched vendors' judgements read."""
+    path = _write(tmp_path, 9_000, 5, actions=True)
+    run = Checker(as_of=AS_OF).audit(path)
+    listed = [(f.record.row, f.verdict, f.judgement) for f in run.findings]
+    summary, expected = _each_row_afresh(Checker(as_of=AS_OF), path)
+    assert listed == expected
+    assert _counts(run.summary) == _counts(summary)
+    assert {v for _, v, _ in listed} >= {"prohibited", "potential_violation", "grandfathered", "clear"}
+
+
+@pytest.mark.parametrize("vendor", ["Acme Paving", "One-off Supply X", "QXYZ, ANN"])
+def test_a_bad_date_after_bulk_chunks_names_its_row(tmp_path, vendor):
+    """A vendor seen before, or one named once, with a bad date mid-chunk: the error names its row."""
+    after = ['"Acme Paving",2,2019-01-02,Refund,Dept 1'] * 900  # the bad row is inside a chunk, not last
+    path = _write(tmp_path, 20_000, 4, [f'"{vendor}",1.00,2019-02-30,Refund,Dept 1', *after])
+    with pytest.raises(InputError, match="row 20001: '2019-02-30' is not a valid date"):
+        for _ in Checker(as_of=AS_OF).audit(path, only_flagged=True).findings:
+            pass
+
+
+def test_only_flagged_stream_still_counts_every_row(tmp_path):
+    path = _write(tmp_path, 3_000, 6)
+    full = Checker(as_of=AS_OF).audit(path)
+    listed = list(full.findings)
+    flagged_run = Checker(as_of=AS_OF).audit(path, only_flagged=True)
+    flagged = list(flagged_run.findings)
+    assert [f.record.row for f in flagged] == [f.record.row for f in listed if f.flagged]
+    assert _counts(flagged_run.summary) == _counts(full.summary)
+
+
+GROUPED = st.from_regex(r"-?[0-9]{1,3}(,[0-9]{3})*(\.[0-9]{1,3})?", fullmatch=True)
+CELL = st.text(alphabet="0123456789.-,$() e+_\u00a0", max_size=8) | GROUPED
+
+
+@given(st.lists(CELL, min_size=1, max_size=6))
+def test_amounts_summed_in_bulk_equal_reading_each_cell(cells):
+    values = [parse_amount(c) for c in cells]
+    read = [v for v in values if v is not None]
+    count, total, unreadable = sum_amounts(cells)
+    assert count == len(read) and total == pytest.approx(sum(read))
+    assert unreadable == sum(1 for c, v in zip(cells, values, strict=True) if v is None and c.strip())
+
+
+# -- the facts declaration -------------------------------------------------------------------------------
+VENDORS = ["WEST PUBLISHING CORP", "PALANTIR USG INC", "GIANT OAK INC", "MOTOROLA SOLUTIONS INC", "TRANS UNION LLC",
+           "SAS INSTITUTE INC", "LEXISNEXIS RISK SOLUTIONS", "Thompson Reuters", "Thomson Retuers Holdings Group",
+           "Acme Paving", "DOE, JANE", "CDW GOVERNMENT LLC", "THUNDERCAT TECHNOLOGY LLC", "Vigilant Insurance Company"]
+DAYS = st.dates(min_value=date(2015, 1, 1), max_value=date(2027, 1, 1))
+RECORDS = st.builds(
+    Record, row=st.just(1), vendor=st.sampled_from(VENDORS), action=st.sampled_from([None, *ACTIONS[1:4], "existing",
+                                                                                      "extended", "renewed"]),
+    date=st.none() | DAYS, contract_start=st.none() | DAYS, contract_end=st.none() | DAYS,
+    amount=st.sampled_from([None, "10", "250000", "n/a"]), department=st.sampled_from([None, "Police"]),
+    description=st.sampled_from([None, *DESCRIPTIONS]), contract_id=st.sampled_from([None, "C-1", "C-2"]))
+WAIVERS = """waivers:
+  - {entity: palantir, rule_set: berkeley-ca, resolution: "R-1", decided: "2019-06-01", scope: {contract_id: C-1}}
+  - {vendor: "WEST PUBLISHING CORP", rule_set: berkeley-ca, resolution: "R-2", decided: "2020-01-01",
+     expires: "2023-12-31", scope: {max_amount: 100000}}
+"""
+
+
+def _every_field(record: Record, vendor: VendorFacts, product, screening: bool) -> Facts:
+    """Facts with every field the record has, whatever ``reads_the_row`` says."""
+    return Facts(vendor, product, screening, record.action, record.date, record.contract_start, record.contract_end,
+                 record.vendor, record.contract_id, record.amount)
+
+
+@pytest.fixture(scope="module")
+def checkers(tmp_path_factory):
+    waivers = tmp_path_factory.mktemp("w") / "waivers.yaml"
+    waivers.write_text(WAIVERS, encoding="utf-8")
+    rules = ["berkeley-ca", "oakland-ca", "richmond-ca", "ca-ab2597-2020"]
+    return Checker(rules, as_of=AS_OF), Checker(rules, as_of=AS_OF, waivers=str(waivers))
+
+
+@settings(max_examples=300, deadline=None)
+@given(record=RECORDS, screening=st.booleans(), with_waivers=st.booleans())
+def test_a_judgement_reads_only_the_declared_facts(checkers, record, screening, with_waivers):
+    """Judging the declared facts gives what judging every field of the record gives."""
+    checker = checkers[with_waivers]
+    finder = checker.finder
+    vendor = finder.vendor(record.vendor)
+    product = finder.product(record.description, vendor)
+    declared = facts(record, vendor, product, waivers=finder.waivers, screening=screening)
+    assert checker.judge.judge(declared) == checker.judge.judge(_every_field(record, vendor, product, screening))
+
+
+def test_records_that_differ_outside_their_facts_share_a_judgement(checkers):
+    """The converse, on the fields the facts leave out: rows of an unmatched vendor on any day, with any action."""
+    checker = checkers[0]
+    base = Record(1, "Acme Paving", "new", date(2019, 1, 1), description="Supplies")
+    judgements = {checker.judge.judge(checker.finder.of(replace(base, action=a, date=d)))
+                  for a in (None, "new", "existing") for d in (None, date(2016, 1, 1), date(2025, 1, 1))}
+    assert len(judgements) == 1
+    assert {f.name for f in fields(Record)} >= {"action", "date", "contract_start", "contract_end", "amount"}
+
+
+def test_judgements_of_matched_vendors_across_days_equal_fresh_ones(checkers):
+    """The same vendor on many days, near every date the registry and rule sets name, through the engine's
+    memo of judgements, equals a fresh judge's answer."""
+    from checker.engine.memo import Memo
+
+    checker = checkers[0]
+    fresh = Checker(["berkeley-ca", "oakland-ca", "richmond-ca", "ca-ab2597-2020"], as_of=AS_OF)
+    memo = Memo(checker.judge.judge)
+    points = {rs.effective for rs in checker.rulesets} | {
+        p for e in checker.registry.entities.values() for ev in e.evidence for p in (ev.start, ev.end) if p}
+    near = {p + timedelta(days=d) for p in points for d in (-1, 0, 1) if date(2015, 1, 1) <= p <= date(2026, 1, 1)}
+    days = sorted(near | {date(2016, 1, 1) + timedelta(days=k) for k in range(0, 9 * 365, 37)})
+    checked = 0
+    for vendor in VENDORS[:9]:
+        for action, start, end in [(None, None, None), ("new", None, None), ("existing", date(2018, 1, 1),
+                                                                              date(2021, 3, 1))]:
+            for day in days:
+                record = Record(1, vendor, action, day, start, end)
+                assert memo(checker.finder.of(record)) == fresh.judge.judge(fresh.finder.of(record)), (vendor, day)
+                checked += 1
+    assert checked > 3000
+
+
+def test_the_coverage_timeline_equals_working_each_day_out(checkers):
+    """The answer remembered for a stretch of days is the one each day of it gives, at every date where the
+    registry's evidence starts or stops and the days either side."""
+    checker = checkers[0]
+    coverage = checker.judge.coverage
+    checked = 0
+    for rs in checker.rulesets:
+        for entity_id in checker.registry.entities:
+            links = coverage.links(rs, entity_id)
+            edges = {lk.since for lk in links} | {lk.until for lk in links if lk.until < date.max}
+            days = {d + timedelta(days=k) for d in edges for k in (-1, 0, 1)} | {date(2010, 1, 1), date(2030, 1, 1)}
+            for day in days:
+                assert coverage.covered(rs, entity_id, day) == coverage.covered_on(rs, entity_id, day, links)
+                checked += 1
+    assert checked > 1000

@@ -1,0 +1,179 @@
+"""Formats render each judgement's shared part once; every row is what rendering it afresh gives."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from checker.api import Checker
+from checker.formats import View, get
+from checker.formats.common import judgement_dict, record_dict
+
+from conftest import ROOT
+
+EXAMPLE = str(ROOT / "examples" / "city-payments.csv")
+
+
+def test_json_rows_equal_the_generic_encoding():
+    """Each finding in a JSON report is ``json.dumps`` of its record's and its judgement's fields."""
+    import io
+
+    out = io.StringIO()
+    get("json").write(Checker(as_of=date(2024, 6, 30)).audit(EXAMPLE), out, View())
+    found = json.loads(out.getvalue())["findings"]
+    expected = [{**record_dict(f.record), **judgement_dict(f.judgement)}
+                for f in Checker(as_of=date(2024, 6, 30)).audit(EXAMPLE).findings]
+    assert found == expected and len(found) == 17
+
+
+def _generic_csv(run, show_individuals: bool) -> str:
+    """The CSV report written cell by cell from the shared helpers, every row afresh."""
+    import csv
+    import io
+
+    from checker.formats.common import (
+        citations_text,
+        display_vendor,
+        evidence_text,
+        main_reason,
+        neutralise_cell,
+        sources_text,
+    )
+    from checker.formats.csv_format import header
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    ids = [rs.id for rs in run.rulesets]
+    writer.writerow(header(ids))
+    for f in run.findings:
+        m, outcomes = f.match, {r.rule_set: r.outcome for r in f.rules}
+        cells = [str(f.record.row), display_vendor(f, show_individuals), f.verdict, f.entity_name or "",
+                 f.family_name or "", f.relation or "", m.matched_name if m else "",
+                 f"{m.score * 100:.1f}" if m else "", m.band if m else "", *[outcomes.get(i, "") for i in ids],
+                 main_reason(f), citations_text(f), evidence_text(f), sources_text(f), f.product or "",
+                 f.decision or ""]
+        writer.writerow([neutralise_cell(c) for c in cells])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("show_individuals", [False, True])
+def test_csv_lines_equal_the_cell_by_cell_encoding(tmp_path, show_individuals):
+    """A CSV report encodes each judgement's cells once; every line is what writing its cells afresh gives,
+    for vendor cells a spreadsheet or the csv module treats specially."""
+    import io
+
+    vendors = ['"WEST PUBLISHING CORP"', '"=HYPERLINK(""x"")"', '"Acme, ""Paving"""', '"Line\nbreak Inc"',
+               '"DOE, JANE"', "-Minus Co", "@At Co", '"Caf\u00e9 \u00ab Olé \u00bb"', "PALANTIR USG INC", "Plain Co"]
+    rows = ["Vendor Name,Amount,Payment Date"] + [f"{vendors[i % len(vendors)]},{i},2020-01-0{i % 9 + 1}"
+                                                 for i in range(40)]
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    checker = Checker(as_of=date(2024, 6, 30))
+    out = io.StringIO()
+    get("csv").write(checker.audit(str(path)), out, View(show_individuals=show_individuals))
+    assert out.getvalue() == _generic_csv(checker.audit(str(path)), show_individuals)
+    assert ("DOE" in out.getvalue()) is show_individuals and out.getvalue().count("\n'=HYPERLINK") == 0
+
+
+def test_rows_written_as_bytes_equal_rows_written_as_text(tmp_path):
+    """A file or stdout gets the rows as UTF-8 bytes in blocks; the text is what a text stream gets."""
+    import io
+
+    from checker.formats.json_format import _judged, _row_fields
+    from checker.formats.output import write_judged_rows
+
+    def write_rows(findings, out, first):
+        return write_judged_rows(findings, out, _row_fields, _judged, first, ",\n  ")
+
+    listed = list(Checker(as_of=date(2024, 6, 30)).audit(EXAMPLE).findings) * 200  # several blocks' worth
+    text = io.StringIO()  # no binary buffer: written as text
+    assert write_rows(listed, text, "\n  ") == len(listed)
+    with open(tmp_path / "rows.json", "w", encoding="utf-8", newline="") as fh:
+        fh.write("[")  # held by the text layer: must come first
+        assert write_rows(listed, fh, "\n  ") == len(listed)
+        fh.write("]")
+    assert (tmp_path / "rows.json").read_text(encoding="utf-8") == "[" + text.getvalue() + "]"
+
+
+@pytest.mark.parametrize("fmt", ["simple", "github"])
+def test_streamed_table_is_laid_out_as_tabulate_does(fmt):
+    """Plain text and Markdown tables, with the last cells of some rows shared, as tabulate lays them out."""
+    import io
+    import random
+
+    from tabulate import tabulate
+
+    from checker.formats.text_table import TableSpool
+
+    rnd = random.Random(5)
+    words = ["WEST", "PUBLISHING CORP", "x", "potential_violation", "clear", "(individual payee)", " padded ",
+             "West Publishing Corporation (Thomson Reuters Corporation family), score 100", "Caf\u00e9 \\| Ol\u00e9"]
+    joiner = "\n" if fmt == "simple" else " "  # Markdown cells are single lines
+    headers = ["Row", "Vendor", "Verdict", "Registry match", "Why"]
+    for _ in range(200):
+        shared_ends = [[joiner.join(rnd.choice(words) for _ in range(rnd.randint(1, 3))) for _ in range(3)]
+                       for _ in range(3)]
+        ends = [rnd.randrange(3) for _ in range(rnd.randint(1, 8))]
+        rows = [[rnd.randint(1, 10 ** rnd.randint(1, 7)), joiner.join(rnd.choice(words) for _ in range(2))]
+                + shared_ends[k] for k in ends]
+        out, spool = io.StringIO(), TableSpool(headers, markdown=fmt == "github")
+        shared = [TableSpool.shared(end) for end in shared_ends]
+        for row, k in zip(rows, ends, strict=True):
+            if rnd.random() < 0.5:
+                spool.add(row[:2], shared[k])
+            else:
+                spool.add(row)
+        spool.write(out)
+        assert out.getvalue() == tabulate(rows, headers=headers, tablefmt=fmt)
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_audit_tables_equal_tabulate_of_each_row_afresh(tmp_path, fmt):
+    """Rows sharing a judgement share its prepared cells; the table is the one tabulate makes of every row's
+    cells worked out afresh (names wrapped, pipes escaped, individuals unnamed)."""
+    import io
+
+    from tabulate import tabulate
+
+    from checker.formats.common import display_vendor, main_reason, match_text
+    from checker.formats.table import _prepared, render_audit
+
+    names = ["WEST PUBLISHING CORP", "A|B Paving", "DOE, JANE", "PALANTIR USG INC", "LEXISNEXIS RISK SOLUTIONS",
+             "Very Long Vendor Name Incorporated Of The Greater Metropolitan Area Holdings", "Motorola Solutions"]
+    rows = ["Vendor Name,Amount,Payment Date"] + [f'"{names[i % len(names)]}",{i},2024-0{i % 9 + 1}-02'
+                                                 for i in range(60)]
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    checker = Checker(as_of=date(2024, 6, 30))
+    out, again = io.StringIO(), io.StringIO()
+    render_audit(checker.audit(str(path)), out, fmt)
+    render_audit(checker.audit(str(path)), again, fmt)  # the same judgements, prepared by the first table
+    assert again.getvalue() == out.getvalue()
+    cells = [_prepared(fmt, [f.record.row, display_vendor(f, False), f.verdict, match_text(f), main_reason(f)],
+                       (None, 40, None, 40, 70)) for f in checker.audit(str(path)).findings]
+    expected = tabulate(cells, headers=["Row", "Vendor", "Verdict", "Registry match", "Why"],
+                        tablefmt="simple" if fmt == "table" else "github")
+    assert expected in out.getvalue() and "DOE" not in out.getvalue()
+
+
+def test_screen_rule_table_is_laid_out_as_tabulate_does():
+    import random
+
+    from tabulate import tabulate
+
+    from checker.formats.table import RULE_WIDTHS, _wrap
+    from checker.formats.text_table import simple_table
+
+    rnd = random.Random(3)
+    headers = ["Rule set", "Outcome", "Clause", "Reason"]
+    words = ["berkeley-ca", "prohibited", "x", "", "  padded  ",
+             "Richmond Ord. No. 12-18 (contracting provision; section not found) (text unverified)",
+             "West Publishing Corporation: it provides ICE with data broker services; a proposed new contract on "
+             "2026-11-23 is covered (amended, extended, new), and no waiver is recorded"]
+    for _ in range(300):
+        rows = [[rnd.choice(words[:3])] + [rnd.choice(words) for _ in range(3)] for _ in range(rnd.randint(1, 5))]
+        wrapped = [[c if w is None else _wrap(c, w) for c, w in zip(row, RULE_WIDTHS, strict=True)] for row in rows]
+        assert simple_table(headers, wrapped) == tabulate(rows, headers=headers, tablefmt="simple",
+                                                          maxcolwidths=list(RULE_WIDTHS))
