@@ -24,7 +24,7 @@ from checker.knowledge.registry import Registry
 from checker.knowledge.rulesets import RuleSet, select_rulesets
 from checker.match.matcher import compiled_matcher
 from checker.match.score import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD
-from checker.model import Finding, Record, Skipped, Summary
+from checker.model import Finding, Match, Outcome, Record, Skipped, Summary
 from checker.sources.base import file_sha256
 
 if TYPE_CHECKING:
@@ -153,8 +153,9 @@ class Checker:
         """
         from checker.engine import prematch, split  # reading files: a screen never needs the engine
         from checker.engine.audit import CHUNK_ROWS, RowAudit, limited
-        from checker.sources.base import ReadOptions, file_digest, open_source
+        from checker.sources.base import ReadOptions, file_digest
         from checker.sources.columns import map_columns
+        from checker.sources.readers import open_source
 
         options = options or ReadOptions()
         source = open_source(path, options)  # first: a missing or unreadable file is named
@@ -224,3 +225,63 @@ def _without_decision(f: Finding) -> Finding:
     rules = tuple(r._replace(reason=scrub(r.reason)) for r in f.rules)
     return Finding(f.record, f.judgement._replace(decision=WITHHELD_DECISION, note=scrub(f.note), match=match,
                                      rules=rules))
+
+
+# -- the knowledge files, for the rules and registry commands ------------------------------------------------
+def rule_sets(ids: list[str] | None = None) -> list[RuleSet]:
+    """The rule sets named by ``ids`` (ids or paths), or every bundled one."""
+    from checker.knowledge.rulesets import available_rulesets
+
+    return select_rulesets(ids)[0] if ids else list(available_rulesets().values())
+
+
+def validate_rule_sets(paths: list[str] | None = None) -> list[tuple[str, RuleSet]]:
+    """Load and check rule-set files (default: the bundled ones); an error names the file, line and field."""
+    from checker.knowledge.resources import bundled_dir
+    from checker.knowledge.rulesets import load_ruleset
+
+    files = paths or [str(p) for p in sorted(bundled_dir("rules").glob("*.yaml"))]
+    return [(path, load_ruleset(path)) for path in files]
+
+
+def run_rule_tests(ids: list[str] | None = None) -> list:
+    """Run each rule set's cases (``rules/tests/ID.yaml``): one ``CaseResult`` per case."""
+    from checker.knowledge.registry import load_registry
+    from checker.match.matcher import Matcher
+    from checker.tools.ruletests import run_cases
+
+    registry = load_registry()
+    matcher = Matcher(registry)
+    return [result for rs in rule_sets(ids) for result in run_cases(rs, registry, matcher)]
+
+
+def registry(directory: str | None = None) -> Registry:
+    """The registry in ``directory`` (default: the bundled one)."""
+    from checker.knowledge.registry import load_registry
+
+    return load_registry(directory)
+
+
+def lint_registry(directory: str | None = None) -> tuple[Registry, list]:
+    """The registry and every problem ``registry lint`` reports in it."""
+    from checker.tools.lint import lint_registry as lint
+
+    loaded = registry(directory)
+    return loaded, lint(loaded)
+
+
+def search(name: str, directory: str | None = None) -> tuple[Outcome, list[Match]]:
+    """How a name matches the registry: the matcher's outcome, and the best candidates with their scores."""
+    from checker.match.matcher import Matcher
+
+    matcher = Matcher(registry(directory))
+    return matcher.match(name), matcher.ranked(name)
+
+
+def evaluate_matcher(path: str, directory: str | None = None) -> str:
+    """The matcher measured on a labelled CSV (``vendor,expected_family,tier[,note]``), as text."""
+    from checker.match.matcher import Matcher
+    from checker.tools.evaluate import evaluate, load_cases, render
+
+    loaded = registry(directory)
+    return render(evaluate(Matcher(loaded), load_cases(path)), set(loaded.families))

@@ -61,8 +61,9 @@ def real_file(name: str) -> Path:
 
 def read_records(path, name_column: str | None = None):
     """A file's column mapping and its rows as records and skipped rows, read by the tool's own reader."""
-    from checker.sources.base import ReadOptions, open_source
+    from checker.sources.base import ReadOptions
     from checker.sources.columns import map_columns
+    from checker.sources.readers import open_source
     from checker.sources.rows import RowConverter
 
     source = open_source(path, ReadOptions())

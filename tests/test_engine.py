@@ -18,8 +18,9 @@ from checker.api import Checker
 from checker.errors import InputError
 from checker.judge.facts import Facts, VendorFacts, facts
 from checker.model import Finding, Record, Skipped, Summary
-from checker.sources.base import ReadOptions, open_source
+from checker.sources.base import ReadOptions
 from checker.sources.columns import map_columns
+from checker.sources.readers import open_source
 from checker.sources.rows import RowConverter
 from checker.sources.values import parse_amount, sum_amounts
 

@@ -18,3 +18,15 @@ def test_ruff_clean():
     targets = [d for d in ("checker", "tests", "bench") if (ROOT / d).is_dir()]
     proc = subprocess.run([ruff, "check", *targets], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_layers_are_kept():
+    """The import contracts in pyproject.toml: the model imports nothing of ours; the domain knows nothing of
+    the engine, formats or command line; sources neither match nor judge; layers; no cycles."""
+    lint = shutil.which("lint-imports", path=str(__import__("pathlib").Path(sys.executable).parent)) or \
+        shutil.which("lint-imports")
+    if lint is None:
+        pytest.skip("import-linter not installed")
+    proc = subprocess.run([lint], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    assert "0 broken" in proc.stdout

@@ -17,10 +17,7 @@ def eval_command(
     registry: RegistryOpt = None,
 ) -> None:
     """Measure the matcher: recall per tier, decoys wrongly flagged, confusions and score calibration."""
-    from checker.knowledge.registry import load_registry
-    from checker.match.matcher import Matcher
-    from checker.tools.evaluate import evaluate, load_cases, render
+    from checker.api import evaluate_matcher
 
     path = file or str(Path(__file__).resolve().parents[2] / "tests" / "data" / "eval_names.csv")
-    reg = load_registry(registry)
-    typer.echo(render(evaluate(Matcher(reg), load_cases(path)), set(reg.families)))
+    typer.echo(evaluate_matcher(path, registry))

@@ -15,9 +15,9 @@ def registry_list(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = L
     """List every registry entity (JSON: with all its names, for comparison with other matchers)."""
     from tabulate import tabulate
 
-    from checker.knowledge.registry import load_registry
+    from checker.api import registry
 
-    reg = load_registry()
+    reg = registry()
     if fmt is ListFormat.json:
         from checker.formats.registry_view import entity_dict
 
@@ -32,10 +32,10 @@ def registry_list(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = L
 
 def registry_show(ident: Annotated[str, typer.Argument(help="Family or entity id.")]) -> None:
     """Show a family: its tree, names, categories, agencies and evidence with sources."""
+    from checker.api import registry
     from checker.formats.registry_view import show_family
-    from checker.knowledge.registry import load_registry
 
-    reg = load_registry()
+    reg = registry()
     if ident not in reg.entities:
         raise InputError("registry", f"no entity or family {ident!r}; try `sanctuary-check registry search NAME`")
     typer.echo(show_family(reg, reg.entities[ident].family_id))
@@ -45,11 +45,9 @@ def registry_lint(
     directory: Annotated[Optional[str], typer.Argument(help="Registry folder; default: the bundled one.")] = None,
 ) -> None:
     """Check the registry: schema, clashing names, weak aliases, sources, staleness, identifier check digits."""
-    from checker.knowledge.registry import load_registry
-    from checker.tools.lint import lint_registry
+    from checker.api import lint_registry
 
-    reg = load_registry(directory)
-    problems = lint_registry(reg)
+    reg, problems = lint_registry(directory)
     for p in problems:
         typer.echo(f"{p.level}: {p.where}: {p.message}", err=p.level == "error")
     errors = sum(p.level == "error" for p in problems)
@@ -67,13 +65,9 @@ def registry_search(
     """Show how a name scores against the registry (best candidates, with explanations)."""
     from tabulate import tabulate
 
-    from checker.knowledge.registry import load_registry
-    from checker.match.matcher import Matcher
+    from checker.api import search
 
-    reg = load_registry()
-    matcher = Matcher(reg)
-    outcome = matcher.match(name)
-    ranked = matcher.ranked(name)
+    outcome, ranked = search(name)
     rows = [{"entity": m.entity_id, "family": m.family_id, "matched_name": m.matched_name,
              "score": round(m.score * 100, 1), "band": m.band, "explanation": m.explanation} for m in ranked]
     if fmt is ListFormat.json:

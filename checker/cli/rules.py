@@ -14,13 +14,12 @@ def rules_list(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = List
     """List the bundled rule sets."""
     from tabulate import tabulate
 
-    from checker.knowledge.rulesets import available_rulesets
+    from checker.api import rule_sets
 
-    sets = available_rulesets()
     rows = [{"id": rs.id, "jurisdiction": rs.jurisdiction, "status": rs.status, "effective": rs.effective.isoformat(),
              "agencies": sorted(rs.agencies), "services": sorted(rs.services), "actions": sorted(rs.actions),
              "investments": rs.investments, "text_verified": rs.text_verified, "citation": rs.citation}
-            for rs in sets.values()]
+            for rs in rule_sets()]
     if fmt is ListFormat.json:
         typer.echo(json.dumps(rows, indent=1))
         return
@@ -31,10 +30,10 @@ def rules_list(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = List
 
 def rules_show(rule_set: Annotated[str, typer.Argument(help="Rule set id or path.")]) -> None:
     """Print a rule set: coverage, affiliates, waiver, definitions and rules, with sources."""
+    from checker.api import rule_sets
     from checker.formats.rules_view import show_ruleset
-    from checker.knowledge.rulesets import select_rulesets
 
-    (rs,), _ = select_rulesets([rule_set])
+    (rs,) = rule_sets([rule_set])
     typer.echo(show_ruleset(rs))
 
 
@@ -45,10 +44,10 @@ def rules_diff(
     """Side-by-side table of the fields in which two rule sets differ (after extends: is applied)."""
     from tabulate import tabulate
 
+    from checker.api import rule_sets
     from checker.formats.rules_view import diff_rulesets
-    from checker.knowledge.rulesets import select_rulesets
 
-    (ra, rb), _ = select_rulesets([a, b])
+    ra, rb = rule_sets([a, b])
     rows = diff_rulesets(ra, rb)
     if not rows:
         typer.echo(f"{ra.id} and {rb.id} do not differ in any compared field.")
@@ -59,22 +58,15 @@ def rules_diff(
 def rules_test(ids: Annotated[Optional[list[str]], typer.Argument(help="Rule set ids; default: all bundled.")] = None,
                ) -> None:
     """Run each rule set's test cases (rules/tests/ID.yaml) and print pass/fail per case."""
-    from checker.knowledge.registry import load_registry
-    from checker.knowledge.rulesets import available_rulesets, select_rulesets
-    from checker.match.matcher import Matcher
-    from checker.tools.ruletests import run_cases
+    from checker.api import run_rule_tests
 
-    sets = select_rulesets(ids)[0] if ids else list(available_rulesets().values())
-    reg = load_registry()
-    matcher = Matcher(reg)
     counts: dict[str, int] = {}
-    for rs in sets:
-        for r in run_cases(rs, reg, matcher):
-            counts[r.status] = counts.get(r.status, 0) + 1
-            line = f"{r.status.upper():5} {r.rule_set}: {r.name}"
-            if r.status in ("fail", "todo", "fixed"):
-                line += f" — expected {r.expected}, got {r.got}: {r.reason}"
-            typer.echo(line, err=r.status == "fail")
+    for r in run_rule_tests(ids):
+        counts[r.status] = counts.get(r.status, 0) + 1
+        line = f"{r.status.upper():5} {r.rule_set}: {r.name}"
+        if r.status in ("fail", "todo", "fixed"):
+            line += f" — expected {r.expected}, got {r.got}: {r.reason}"
+        typer.echo(line, err=r.status == "fail")
     typer.echo(f"{counts.get('pass', 0)} passed, {counts.get('fail', 0)} failed, {counts.get('todo', 0)} todo "
                f"(known gaps), {counts.get('fixed', 0)} todo now passing")
     if counts.get("fail") or counts.get("fixed"):
@@ -85,10 +77,7 @@ def rules_validate(
     paths: Annotated[Optional[list[str]], typer.Argument(help="Files; default: the bundled ones.")] = None,
 ) -> None:
     """Validate rule-set files against the schema; exit 2 naming the file, line and field of an error."""
-    from checker.knowledge.resources import bundled_dir
-    from checker.knowledge.rulesets import load_ruleset
+    from checker.api import validate_rule_sets
 
-    files = paths or [str(p) for p in sorted(bundled_dir("rules").glob("*.yaml"))]
-    for path in files:
-        rs = load_ruleset(path)
+    for path, rs in validate_rule_sets(paths):
         typer.echo(f"ok  {path} ({rs.id}, {len(rs.rules)} rules)")

@@ -1,9 +1,8 @@
-"""The Source protocol: a file's header, then its data rows in chunks; and the reader for each kind of file.
+"""The Source protocol: a file's header, then its data rows in chunks; and what every reader shares.
 
 Every reader gives the same thing, so the rest of the pipeline never asks what kind of file it reads:
 ``header`` (the column names) and ``chunks(size)``, lists of up to ``size`` rows of cells, numbered from
-1 by position. A reader is picked by the file's extension: ``.xlsx``/``.xlsm`` (a worksheet),
-``.jsonl``/``.ndjson`` (JSON Lines), ``.parquet`` (typed columns), anything else CSV in any dialect.
+1 by position. ``readers.open_source`` picks the reader for a file.
 """
 
 from __future__ import annotations
@@ -13,12 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-
-from checker.errors import InputError
-
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
-PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
 @dataclass(frozen=True)
@@ -43,29 +36,6 @@ class Source(Protocol):
     def chunks(self, size: int) -> Iterator[list[list[Any]]]:
         """The data rows in lists of up to ``size``; a malformed file is one InputError naming the place."""
         ...  # pragma: no cover
-
-
-def open_source(path: str | Path, options: ReadOptions) -> Source:
-    """The reader for a CSV, .xlsx, JSON Lines or Parquet file, with its header read."""
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if options.sheet is not None and suffix not in XLSX_SUFFIXES:
-        raise InputError(str(p), "--sheet applies to .xlsx workbooks only")
-    if suffix in XLSX_SUFFIXES:
-        from checker.sources.xlsx_source import open_xlsx
-
-        return open_xlsx(p, options.sheet)
-    if suffix in JSONL_SUFFIXES:
-        from checker.sources.jsonl_source import open_jsonl
-
-        return open_jsonl(p)
-    if suffix in PARQUET_SUFFIXES:
-        from checker.sources.parquet_source import open_parquet
-
-        return open_parquet(p)
-    from checker.sources.csv_source import open_csv
-
-    return open_csv(p)
 
 
 def file_digest(path: str | Path) -> tuple[str, bool]:
