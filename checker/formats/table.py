@@ -36,6 +36,8 @@ def _wrap(text: str, width: int) -> str:
 
 
 AUDIT_WIDTHS = (None, 40, None, 40, 70)
+SEEN_LIMIT = 4_096
+"""Judgements the evidence packet remembers having taken in (forgotten all at once when full)."""
 RULE_WIDTHS = (None, None, 30, 70)
 
 
@@ -100,7 +102,9 @@ class EvidencePacket:
     def add(self, f: Finding) -> None:
         """Keep the evidence of a flagged finding (others add nothing)."""
         if not f.flagged or id(f.judgement) in self._seen:
-            return  # what is kept depends on the judgement alone
+            return  # what is kept depends on the judgement alone (adding it again would change nothing)
+        if len(self._seen) >= SEEN_LIMIT:
+            self._seen.clear()
         self._seen[id(f.judgement)] = f.judgement
         if f.product:  # a reseller, or a vendor with no registry match, selling a registry product
             self.families.setdefault(f.product.rsplit(" (", 1)[-1].rstrip(")"), {})[

@@ -1,1 +1,1 @@
-"""Input sources: each turns a file into a stream of records and skipped rows."""
+"""Input sources: each gives a file's header, then its data rows in chunks (see ``base.Source``)."""
