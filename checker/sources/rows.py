@@ -1,8 +1,9 @@
-"""Turn a data row's cells into a Record, or a Skipped row with its reason; a malformed cell names its row.
+"""Turn a data row's cells (text, as every source gives them) into a Record, or a Skipped row with its reason; a
+malformed cell names its row.
 
-Cells are text as most files give them; a typed source (Parquet) may give dates and numbers as they are.
 How a date or contract-action cell is read is passed in (``read_date``, ``read_action``), so that a caller
-reading many rows may remember the cells it has read; the defaults read each cell afresh.
+reading many rows may remember the cells it has read; the defaults read each cell afresh. ``text`` writes a
+typed value (an Excel or Parquet cell) as the text a CSV export would hold.
 """
 
 from __future__ import annotations
@@ -20,20 +21,14 @@ MAX_NAME = 1_000
 """Longest vendor name accepted, in characters; real names are under 100."""
 
 
-def read_date(cell: Any) -> date | None:
+def read_date(cell: str) -> date | None:
     """A date cell: None when blank; ValueError naming the text when it is not a date."""
-    if isinstance(cell, datetime):
-        return cell.date()
-    if isinstance(cell, date):
-        return cell
-    if cell is None:
-        return None
-    return parse_date(str(cell).strip() or None)
+    return parse_date(cell.strip() or None)
 
 
-def read_action(cell: Any) -> str | None:
+def read_action(cell: str) -> str | None:
     """A contract-action cell, normalised ("renewal" is "renewed"): None when blank; ValueError when unknown."""
-    action = ("" if cell is None else str(cell)).strip().lower() or None
+    action = cell.strip().lower() or None
     if action == "renewal":
         action = "renewed"
     if action is not None and action not in ACTIONS:
@@ -59,11 +54,11 @@ def text(cell: Any) -> str:
 class RowConverter:
     """Turns one row's cells into a Record, or a Skipped row with its reason; reads only mapped columns."""
 
-    def __init__(self, path: str, columns: ColumnMap, *, read_date: Callable[[Any], date | None] = read_date,
-                 read_action: Callable[[Any], str | None] = read_action, text_without_nul: bool = False) -> None:
+    def __init__(self, path: str, columns: ColumnMap, *, read_date: Callable[[str], date | None] = read_date,
+                 read_action: Callable[[str], str | None] = read_action, text_without_nul: bool = False) -> None:
         self.path = path
         self.text_without_nul = text_without_nul
-        """Every cell is text and none holds a NUL byte (the caller checked the file): the check is skipped."""
+        """No cell holds a NUL byte (the caller checked the file): the check is skipped."""
         self.columns = columns
         self.width = len(columns.header)
         self.read_date = read_date
@@ -73,17 +68,12 @@ class RowConverter:
         """The columns read as dates, in the order a row's are checked."""
         self._id_columns = columns.identifier_columns
 
-    def __call__(self, row: int, cells: list[Any]) -> Record | Skipped:
+    def __call__(self, row: int, cells: list[str]) -> Record | Skipped:
         c = self.columns
         if len(cells) != self.width:
-            return self._typed(row, cells)  # a ragged row: the slower reader checks every index
-        if not self.text_without_nul:
-            try:
-                joined = "".join(cells)
-            except TypeError:  # typed cells (a Parquet file): read each as text where text is needed
-                return self._typed(row, cells)
-            if "\x00" in joined:
-                raise InputError(self.path, f"row {row}: contains NUL bytes (a binary or mis-encoded file?)")
+            return self._ragged(row, cells)  # the slower reader checks every index
+        if not self.text_without_nul and "\x00" in "".join(cells):
+            raise InputError(self.path, f"row {row}: contains NUL bytes (a binary or mis-encoded file?)")
         vendor = cells[c.vendor].strip()
         if not vendor:
             return self._without_vendor(row, cells)
@@ -111,13 +101,13 @@ class RowConverter:
             else (),
         )
 
-    def _typed(self, row: int, cells: list[Any]) -> Record | Skipped:
-        """A row of typed cells, or of more or fewer cells than the header (judged with the cells present)."""
+    def _ragged(self, row: int, cells: list[str]) -> Record | Skipped:
+        """A row of more or fewer cells than the header (judged with the cells present)."""
         c = self.columns
         n = len(cells)
-        if _has_nul(cells):
+        if "\x00" in "".join(cells):
             raise InputError(self.path, f"row {row}: contains NUL bytes (a binary or mis-encoded file?)")
-        vendor = text(cells[c.vendor]).strip() if c.vendor < n else ""
+        vendor = cells[c.vendor].strip() if c.vendor < n else ""
         if not vendor:
             return self._without_vendor(row, cells)
         if len(vendor) > MAX_NAME:
@@ -138,35 +128,28 @@ class RowConverter:
         except ValueError as exc:
             raise InputError(self.path, f"row {row}: {exc}") from None
 
-    def _without_vendor(self, row: int, cells: list[Any]) -> Skipped:
+    def _without_vendor(self, row: int, cells: list[str]) -> Skipped:
         c = self.columns
-        if not any(text(x).strip() for x in cells):
+        if not any(x.strip() for x in cells):
             return Skipped(row, "blank row")
-        others = [x for i, x in enumerate(cells) if text(x).strip() and i != c.vendor]
+        others = [x for i, x in enumerate(cells) if x.strip() and i != c.vendor]
         if c.amount is not None and _cell(cells, c.amount) and len(others) == 1:
             return Skipped(row, "total row (an amount with no vendor)")
         return Skipped(row, f"no vendor name in column {c.header[c.vendor]!r}")
 
-    def _date(self, cells: list[Any], index: int | None) -> date | None:
+    def _date(self, cells: list[str], index: int | None) -> date | None:
         """The date in a cell (None when there is no such cell or it is blank)."""
         if index is None or index >= len(cells):
             return None
         return self.read_date(cells[index])
 
-    def _action(self, cells: list[Any], index: int | None) -> str | None:
+    def _action(self, cells: list[str], index: int | None) -> str | None:
         if index is None or index >= len(cells):
             return None
         return self.read_action(cells[index])
 
 
-def _has_nul(cells: list[Any]) -> bool:
-    try:
-        return "\x00" in "".join(cells)
-    except TypeError:  # typed cells
-        return any("\x00" in cell for cell in cells if isinstance(cell, str))
-
-
-def _cell(cells: list[Any], index: int | None) -> str | None:
+def _cell(cells: list[str], index: int | None) -> str | None:
     if index is None or index >= len(cells):
         return None
-    return text(cells[index]).strip() or None
+    return cells[index].strip() or None
