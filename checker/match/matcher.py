@@ -16,7 +16,7 @@ from checker.knowledge.cache import cached
 from checker.knowledge.decisions import Decision
 from checker.knowledge.registry import Registry, build_registry, registry_files
 from checker.match.normalize import NormalName, is_person, normalize, split_parts
-from checker.match.pairing import TargetWords, every_word_may_pair
+from checker.match.pairing import TargetWords
 from checker.match.prefilter import HitIndex, ceiling
 from checker.match.score import GENERIC_ONLY_CAP, REVIEW_THRESHOLD, Target, band, score
 from checker.match.words import distinctive
@@ -109,16 +109,9 @@ class Matcher:
         """The candidates that could score above ``GENERIC_ONLY_CAP``; the others are skipped unscored.
 
         A registry name with distinctive words scores 0 unless one of them pairs with a query word
-        (``HitIndex``). One without (all generic words) is capped unless every one of its words pairs,
-        and every pairing keeps a word's first letter, or joins it to the word before.
+        (``HitIndex``); one without is always scored, as is one equal to the query once spaces are removed.
         """
-        keep = (candidates & self._hits.possible(name.tokens)) | self._exact_candidates(name)
-        generic = candidates & self._hits.always
-        if generic:
-            initials = {tok[0] for tok in name.tokens}
-            words = set(name.tokens)
-            keep |= {idx for idx in generic if every_word_may_pair(self.targets[idx].name.tokens, initials, words)}
-        return keep
+        return self._hits.plausible(name.tokens, candidates) | self._exact_candidates(name)
 
     def _exact_candidates(self, name: NormalName) -> set[int]:
         """Registry names equal to the query once spaces are removed (scored without alignment)."""

@@ -10,7 +10,6 @@ skip registry names that cannot score.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
@@ -49,16 +48,6 @@ def close(a: str, b: str) -> bool:
     return OSA.distance(a, b, score_cutoff=allowed) <= allowed
 
 
-def close_words(word: str, others: Sequence[str], length: int) -> list[str]:
-    """Those of ``others`` that ``close`` pairs with ``word``, when all of them are typo words of ``length``
-    letters with ``word``'s first letter and ``word`` is a typo word: ``close``, with its checks made once."""
-    allowed = max(1, min(len(word), length) // 5)  # typo_allowance, the same for every one of them
-    if abs(length - len(word)) > allowed:
-        return []
-    distance = OSA.distance
-    return [other for other in others if distance(word, other, score_cutoff=allowed) <= allowed]
-
-
 @dataclass(frozen=True)
 class TargetWords:
     """A registry name's words, arranged for asking whether a query word could pair with any of them."""
@@ -87,10 +76,3 @@ class TargetWords:
                 or tok in self.pairs
                 or (i == last and any(truncates(tok, w, MIN_TRUNCATION) for w in self.tokens))
                 or any(close(tok, w) for w in self.typo_words.get(tok[0], ())))
-
-
-def every_word_may_pair(target: tuple[str, ...], initials: set[str], words: set[str]) -> bool:
-    """False when some registry word can pair with no query word: every rule but joining keeps a word's
-    first letter, so each registry word needs a query word with its initial, or to be joined to the word
-    before it in the query."""
-    return all(tok[0] in initials or (k > 0 and target[k - 1] + tok in words) for k, tok in enumerate(target))
