@@ -25,7 +25,6 @@ from checker.knowledge.rulesets import RuleSet, select_rulesets
 from checker.match.matcher import compiled_matcher
 from checker.match.score import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD
 from checker.model import Finding, Match, Outcome, Record, Skipped, Summary
-from checker.sources.base import file_sha256
 
 if TYPE_CHECKING:
     from checker.engine.split import RowWriter
@@ -44,10 +43,13 @@ class Run:
     findings: Iterator[Finding]
     summary: Summary = field(default_factory=Summary)
     input_path: str | None = None
-    input_sha256: str | None = None
+    input_sha256: Callable[[], str] | None = field(default=None, repr=False)
+    """The SHA-256 of the input's bytes as judged, known once the findings are read."""
     decisions_path: str | None = None
     waivers_path: str | None = None
     shareable: bool = False
+    knowledge_sha256: dict[str, str] = field(default_factory=dict)
+    """SHA-256 of the decisions and waivers files, as read."""
     rows_writer: Callable[[RowWriter, TextIO], int] | None = field(default=None, repr=False)
     """How the engine may write every row itself (a large file, in two processes), for ``write_rows``."""
 
@@ -85,13 +87,13 @@ class Run:
             "rules": [{"id": rs.id, "sha256": rs.sha256, "status": rs.status, "text_verified": rs.text_verified}
                       for rs in self.rulesets],
             "input": None if self.input_path is None else
-            {"path": self._path(self.input_path), "sha256": self.input_sha256},
+            {"path": self._path(self.input_path), "sha256": self.input_sha256() if self.input_sha256 else None},
             "matcher": {"profile": PROFILE, "match_threshold": MATCH_THRESHOLD, "review_threshold": REVIEW_THRESHOLD},
             "as_of": self.as_of.isoformat(),
             "decisions": None if self.decisions_path is None else
-            {"path": self._path(self.decisions_path), "sha256": file_sha256(self.decisions_path)},
+            {"path": self._path(self.decisions_path), "sha256": self.knowledge_sha256.get("decisions")},
             "waivers": None if self.waivers_path is None else
-            {"path": self._path(self.waivers_path), "sha256": file_sha256(self.waivers_path)},
+            {"path": self._path(self.waivers_path), "sha256": self.knowledge_sha256.get("waivers")},
         }
 
     @property
@@ -110,25 +112,44 @@ class Checker:
         self.registry = matcher.registry
         self.rulesets, self.default_rules = select_rulesets(rules, rules_dir)
         self.decisions_path = decisions
+        self.knowledge_sha256: dict[str, str] = {}
         if decisions:
-            matcher = matcher.with_decisions(load_decisions(decisions, self.registry))
+            loaded = load_decisions(decisions, self.registry)
+            matcher = matcher.with_decisions(loaded)
+            self.knowledge_sha256["decisions"] = loaded.sha256  # the bytes read once: a pipe is not read again
         self.matcher = matcher
         self.as_of = as_of or date.today()
         self.waivers_path = waivers
         register = None
         if waivers:
+            from checker.knowledge.rulesets import available_rulesets
             from checker.knowledge.waivers import load_waivers
 
-            register = load_waivers(waivers, self.registry)
+            known = {*available_rulesets(), *(rs.id for rs in self.rulesets)}
+            if rules_dir:
+                known |= set(available_rulesets(rules_dir))
+            register = load_waivers(waivers, self.registry, rule_sets=known)
+            self.knowledge_sha256["waivers"] = register.sha256
         self.finder = FactFinder(matcher, self.registry, waivers=bool(register))
         self.judge = Judge(self.registry, self.rulesets, self.as_of, register)
 
     def _run(self, kind: str, findings: Iterator[Finding], summary: Summary, **kw) -> Run:
         return Run(kind, self.rulesets, self.default_rules, self.registry, self.as_of, findings, summary,
-                   decisions_path=self.decisions_path, waivers_path=self.waivers_path, **kw)
+                   decisions_path=self.decisions_path, waivers_path=self.waivers_path,
+                   knowledge_sha256=self.knowledge_sha256, **kw)
 
     def screen(self, names: list[str]) -> Run:
-        """Judge each name as a proposed new contract on the as-of date."""
+        """Judge each name as a proposed new contract on the as-of date; an empty name, one with a NUL byte or
+        one longer than ``MAX_NAME`` characters is refused."""
+        from checker.errors import InputError
+        from checker.sources.rows import MAX_NAME
+
+        for i, name in enumerate(names, start=1):
+            if not name.strip():
+                raise InputError("screen", f"name {i} is empty: give a vendor's name")
+            if "\x00" in name or len(name) > MAX_NAME:
+                raise InputError("screen", f"name {i} is not a vendor's name (a NUL byte, or over {MAX_NAME:,} "
+                                           "characters)")
         summary = Summary()
 
         def stream() -> Iterator[Finding]:
@@ -153,46 +174,41 @@ class Checker:
         """
         from checker.engine import prematch, split  # reading files: a screen never needs the engine
         from checker.engine.audit import CHUNK_ROWS, RowAudit, limited
-        from checker.sources.base import ReadOptions, file_digest
+        from checker.sources.base import ReadOptions
         from checker.sources.columns import map_columns
         from checker.sources.readers import open_source
 
         options = options or ReadOptions()
         source = open_source(path, options)  # first: a missing or unreadable file is named
         columns = map_columns(source.header, source.path, options.name_column, options.mapping)
-        sha256, nul_free = file_digest(path)
         summary = Summary(decimal_comma=options.decimal_comma)
 
-        def new_audit(into: Summary) -> RowAudit:
-            return RowAudit(self.finder, self.judge, source.path, columns, into, only_flagged=only_flagged,
-                            nul_free=nul_free and source.cells_from_bytes)
-
-        audit = new_audit(summary)
-
         def judged(chunks, first_row: int = 0, told: Callable[[int], None] | None = progress,
-                   into: Summary | None = None, ahead: bool = False):
-            return (audit if into is None else new_audit(into)).findings(chunks, told, match_ahead=ahead,
-                                                                        first_row=first_row)
+                   into: Summary | None = None, ahead: bool = False, nul_seen: Callable[[], bool] = source.nul_seen):
+            audit = RowAudit(self.finder, self.judge, source.path, columns, into or summary, only_flagged=only_flagged,
+                             nul_seen=nul_seen)
+            return audit.findings(chunks, told, match_ahead=ahead, first_row=first_row)
 
-        findings = judged(limited(source.chunks(CHUNK_ROWS), max_rows, source.path),
-                          ahead=prematch.wanted(str(path)))
+        findings = judged(limited(source.chunks(CHUNK_ROWS), max_rows, source.path), ahead=prematch.wanted(str(path)))
+        digest = source.sha256
         rows_writer = None
         if split.wanted(str(path), source, max_rows):
             two = split.TwoProcesses(source, judged, summary, CHUNK_ROWS, progress, spool_dir,
                                      lambda: open_source(path, options))
+            digest = two.sha256
             if only_flagged:
                 findings = two.findings()
             else:
                 rows_writer = two.write_rows
-        return self._run("audit", findings, summary, input_path=str(path), input_sha256=sha256,
+        return self._run("audit", findings, summary, input_path=str(path), input_sha256=digest,
                          rows_writer=rows_writer)
 
-    def holdings(self, path: str) -> Run:
+    def holdings(self, path: str, max_rows: int | None = None) -> Run:
         """Judge every security of a holdings report under the rule sets' investment provisions."""
         from checker.sources.holdings_source import read_holdings
         from checker.sources.values import parse_amount
 
-        items = read_holdings(path)
+        source, items = read_holdings(path, max_rows)
         summary = Summary()
 
         def stream() -> Iterator[Finding]:
@@ -210,7 +226,7 @@ class Checker:
                         summary.value_by_family[finding.family_name or "(possible matches)"] += value
                 yield finding
 
-        return self._run("holdings", stream(), summary, input_path=str(path), input_sha256=file_sha256(path))
+        return self._run("holdings", stream(), summary, input_path=str(path), input_sha256=source.sha256)
 
 
 WITHHELD_DECISION = "a recorded match decision (its wording is withheld in shareable output)"
@@ -285,3 +301,4 @@ def evaluate_matcher(path: str, directory: str | None = None) -> str:
 
     loaded = registry(directory)
     return render(evaluate(Matcher(loaded), load_cases(path)), set(loaded.families))
+

@@ -5,12 +5,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any
 
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))} | {0x2028: "\\u2028", 0x2029: "\\u2029"}
+"""``str.translate`` table: control characters (and Unicode line breaks) as visible escapes."""
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``, ``\\x0a``): one line, and nothing
+    a terminal would act on (colours, titles, cursor moves)."""
+    return text.translate(_CONTROLS)
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters escaped as by ``one_line``, line breaks and tabs kept."""
+    return text.translate(_KEEP_LINES)
+
+
+_KEEP_LINES = {k: v for k, v in _CONTROLS.items() if k not in (0x0A, 0x09)}
+
 
 class InputError(Exception):
     """A problem with a file or argument the user gave us; rendered as one line on stderr."""
 
     def __init__(self, source: str, message: str) -> None:
-        super().__init__(f"{source}: {message}")
+        super().__init__(one_line(f"{source}: {message}"))
         self.source = source
         self.message = message
 

@@ -159,6 +159,9 @@ class Finding:
 PERSONS_LABEL = "(individual payees)"
 RAGGED_ROWS_KEPT = 100
 """Row numbers of ragged rows listed in a summary (all are counted)."""
+SKIPPED_KEPT = 1_000
+"""Skipped rows listed in a summary, with their reasons (all are counted, by reason): a file of a million blank
+lines is not a million objects."""
 
 
 @dataclass
@@ -216,6 +219,9 @@ class Summary:
 
     rows: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    """The first ``SKIPPED_KEPT`` skipped rows (``skipped_count`` counts them all)."""
+    skipped_count: int = 0
+    skipped_by_reason: Counter[str] = field(default_factory=Counter)
     by_verdict: Counter[str] = field(default_factory=Counter)
     persons: int = 0
     value_total: float = 0.0
@@ -245,7 +251,9 @@ class Summary:
     def merge(self, other: Summary) -> None:
         """Add the counts of a summary of later rows (judged elsewhere, e.g. in another process)."""
         self.rows += other.rows
-        self.skipped.extend(other.skipped)
+        self.skipped.extend(other.skipped[:max(0, SKIPPED_KEPT - len(self.skipped))])
+        self.skipped_count += other.skipped_count
+        self.skipped_by_reason.update(other.skipped_by_reason)
         self.by_verdict.update(other.by_verdict)
         self.persons += other.persons
         self.ragged += other.ragged
@@ -255,7 +263,10 @@ class Summary:
     def skip(self, skipped: Skipped) -> None:
         """Count one skipped row (it still counts as a row read)."""
         self.rows += 1
-        self.skipped.append(skipped)
+        self.skipped_count += 1
+        self.skipped_by_reason[skipped.reason] += 1
+        if len(self.skipped) < SKIPPED_KEPT:
+            self.skipped.append(skipped)
 
     def verdict_counts(self) -> dict[str, int]:
         """Every verdict with its count, most severe first (zeros included)."""

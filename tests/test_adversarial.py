@@ -14,8 +14,13 @@ HANG = 20.0
 CORPUS = sorted((ROOT / "tests" / "adversarial").iterdir())
 
 
-def _command(path):
+def _command(path, tmp_path):
     name = path.name
+    if name.startswith("registry-"):
+        folder = tmp_path / "registry"  # a registry is a folder: lint one holding only this file
+        folder.mkdir()
+        (folder / name).write_bytes(path.read_bytes())
+        return ["registry", "lint", str(folder)]
     if name.startswith("rules-"):
         return ["rules", "validate", str(path)]
     if name.startswith("decisions-"):
@@ -28,9 +33,9 @@ def _command(path):
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
-def test_corpus_file_is_refused_with_one_line(cli, path):
+def test_corpus_file_is_refused_with_one_line(cli, path, tmp_path):
     start = time.perf_counter()
-    result = cli(*_command(path))
+    result = cli(*_command(path, tmp_path))
     assert result.code == 2, (result.out[-300:], result.err)
     lines = result.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("sanctuary-check: error: ")

@@ -104,17 +104,17 @@ def _counts(s: Summary) -> dict:
         "by_department": {k: round(v, 2) for k, v in d.flagged_by_department.items()}}
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_flagged_rows_and_bulk_counts_equal_judging_each_row_afresh(tmp_path, seed):
     extra = [",,,,", '"",12.00,,,', '"Acme Paving",1,2019-01-01,Refund,Dept 1,surplus']  # blank, total, ragged
-    path = _write(tmp_path, 30_000, seed, extra, short_at=12_000)  # several chunks of 8,192 rows
+    path = _write(tmp_path, 20_000, seed, extra, short_at=12_000)  # three chunks of 8,192 rows
     run = Checker(as_of=AS_OF).audit(path, only_flagged=True)
     flagged = [(f.record.row, f.verdict, f.judgement) for f in run.findings]
     summary, listed = _each_row_afresh(Checker(as_of=AS_OF), path)
     assert flagged == [x for x in listed if x[2].flagged] and len(flagged) > 100
     assert _counts(run.summary) == _counts(summary)
     assert run.summary.dollars.unreadable > 0 and run.summary.ragged == 2
-    assert run.summary.persons > 3_000  # one-off individuals among them, counted apart from companies
+    assert run.summary.persons > 2_000  # one-off individuals among them, counted apart from companies
 
 
 def test_a_full_listing_equals_judging_each_row_afresh(tmp_path):
@@ -133,7 +133,7 @@ def test_a_bad_date_after_bulk_chunks_names_its_row(tmp_path, vendor):
     """A vendor seen before, or one named once, with a bad date mid-chunk: the error names its row."""
     after = ['"Acme Paving",2,2019-01-02,Refund,Dept 1'] * 900  # the bad row is inside a chunk, not last
     path = _write(tmp_path, 20_000, 4, [f'"{vendor}",1.00,2019-02-30,Refund,Dept 1', *after])
-    with pytest.raises(InputError, match="row 20001: '2019-02-30' is not a valid date"):
+    with pytest.raises(InputError, match="row 20001: column 'Payment Date': '2019-02-30' is not a valid date"):
         for _ in Checker(as_of=AS_OF).audit(path, only_flagged=True).findings:
             pass
 

@@ -68,7 +68,7 @@ def test_bad_contract_action_names_the_row(tmp_path):
     f = tmp_path / "v.csv"
     f.write_text("Vendor,Contract Action\nA,new\nB,sideways\n", encoding="utf-8")
     _, items = read_csv(f)
-    with pytest.raises(InputError, match="row 2: contract action 'sideways'"):
+    with pytest.raises(InputError, match="row 2: column 'Contract Action': contract action 'sideways'"):
         list(items)
 
 

@@ -68,9 +68,26 @@ def _pipe_closed(exc: BaseException) -> bool:
     return isinstance(cause, OSError) and cause.errno == errno.EPIPE
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP: unwinds like Ctrl-C, so that temporary files and worker processes are cleaned up."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
 def main() -> None:
-    """Entry point: one clear line and exit 2 for bad input; 130 on Ctrl-C; 141 when the reader of standard
-    output stops reading; never a traceback."""
+    """Entry point: one clear line and exit 2 for bad input; 130 on Ctrl-C, 143 on SIGTERM, 129 on SIGHUP (each
+    leaving no temporary file); 141 when the reader of standard output stops reading; never a traceback."""
+    import signal
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is not signal.SIG_IGN:  # nohup keeps SIGHUP ignored
+            signal.signal(signum, _terminate)
     try:
         code = app(standalone_mode=False)  # exit codes come back as values; Ctrl-C comes back as 130
         if code == 130:
@@ -83,6 +100,9 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("sanctuary-check: interrupted; no output file was left half-written", err=True)
         sys.exit(130)
+    except Terminated as exc:
+        typer.echo(f"sanctuary-check: stopped by signal {exc.signum}; no output file was left half-written", err=True)
+        sys.exit(128 + exc.signum)
     except BrokenPipeError:
         _reader_gone()
     except SystemExit as exc:

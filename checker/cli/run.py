@@ -22,7 +22,7 @@ from checker.cli.options import (
     exit_for,
     rule_ids,
 )
-from checker.errors import InputError
+from checker.errors import InputError, printable
 
 ScreenFormat = choices("screen")
 AuditFormat = choices("audit")
@@ -87,7 +87,7 @@ def audit(
     from checker.cli.progress import Progress
     from checker.formats import View, get
     from checker.formats.common import provenance_line, summary_paragraph
-    from checker.formats.output import open_output
+    from checker.formats.output import Printable, open_output
     from checker.sources.base import ReadOptions
     from checker.sources.columns import parse_mapping
 
@@ -101,7 +101,7 @@ def audit(
                           decimal_comma=decimal_comma)
     checker = Checker(rule_ids(rules), as_of=as_of_date(as_of), registry_dir=registry, decisions=decisions,
                       waivers=waivers)
-    progress = None if quiet else Progress(f"Auditing {file}")
+    progress = None if quiet else Progress(printable(f"Auditing {file}"))
     spool_dir = str(Path(output).absolute().parent) if output else None  # where temporary files go
     run = checker.audit(file, options=options, max_rows=max_rows, only_flagged=only_flagged,
                         progress=progress.update if progress else None, spool_dir=spool_dir)
@@ -110,14 +110,16 @@ def audit(
     subject = f"Audit of {file}"
     view = View(only_flagged=only_flagged, show_individuals=show_individuals, subject=subject, spool_dir=spool_dir)
     try:
-        with open_output(output, binary=out_format.binary) as out:
+        with open_output(output, binary=out_format.binary, inputs=[file]) as out:
+            if output is None and sys.stdout.isatty():
+                out = Printable(out)  # a terminal never runs what a file's text holds
             out_format.write(run, out, view)
     finally:
         if progress is not None:
             progress.finish(run.summary.rows)
     if not quiet and (fmt_name in ("csv", "xlsx", "html") or output is not None):
-        typer.echo(summary_paragraph(run, subject), err=True)
-        typer.echo(provenance_line(run), err=True)
+        typer.echo(printable(summary_paragraph(run, subject)), err=True)
+        typer.echo(printable(provenance_line(run)), err=True)
     exit_for(run, fail_on)
 
 
@@ -130,6 +132,8 @@ def holdings(
     fail_on: FailOnOpt = FailOn.none,
     as_of: AsOfOpt = None,
     registry: RegistryOpt = None,
+    max_rows: Annotated[Optional[int], typer.Option(
+        "--max-rows", min=1, help="Refuse files with more data rows than this (exit 2, no output).")] = None,
 ) -> None:
     """Screen a city's investment holdings by CUSIP issuer prefix, ISIN, ticker and issuer name."""
     from checker.api import Checker
@@ -137,8 +141,8 @@ def holdings(
     from checker.formats.output import open_output
 
     checker = Checker(rule_ids(rules), as_of=as_of_date(as_of), registry_dir=registry)
-    run = checker.holdings(file)
-    with open_output(output) as out:
+    run = checker.holdings(file, max_rows)
+    with open_output(output, inputs=[file]) as out:
         get(_value(fmt)).write(run, out, View(only_flagged=only_flagged, subject="Holdings screen"))
     exit_for(run, fail_on)
 

@@ -45,18 +45,17 @@ class RowAudit:
     """Judges the rows of one file; ``findings`` streams them while ``summary`` counts every row."""
 
     def __init__(self, finder: FactFinder, judge: Judge, path: str, columns: ColumnMap, summary: Summary, *,
-                 only_flagged: bool = False, nul_free: bool = False) -> None:
-        """``nul_free``: every cell is text from a file with no NUL byte (so no cell need be checked for one)."""
+                 only_flagged: bool = False, nul_seen: Callable[[], bool] = lambda: True) -> None:
+        """``nul_seen()``: whether the rows read so far may hold a NUL character (when not, no cell is checked)."""
         self.finder = finder
         self.judge = judge
         self.columns = columns
         self.summary = summary
         self.only_flagged = only_flagged
-        self.nul_free = nul_free
+        self.nul_seen = nul_seen
         self.dates = Memo(read_date, 100_000)
         self.actions = Memo(read_action, 100_000)
-        self.convert = RowConverter(path, columns, read_date=self.dates, read_action=self.actions,
-                                    text_without_nul=nul_free)
+        self.convert = RowConverter(path, columns, read_date=self.dates, read_action=self.actions)
         self.vendor_facts = Memo(self._vendor_facts, MEMO_NAMES)
         self.no_product = Memo(finder.names_no_product, MEMO_NAMES)
         self.judgements = Memo(judge.judge, MEMO_JUDGEMENTS)
@@ -113,7 +112,8 @@ class RowAudit:
         with _fewer_collections():
             for chunk, matched in self._matched(chunks, match_ahead):
                 self.ahead.update(matched)
-                groups = self._bulk(chunk) if self.bulk else None
+                self.convert.text_without_nul = clean = not self.nul_seen()
+                groups = self._bulk(chunk, clean) if self.bulk else None
                 if groups is None:
                     rows: Iterator[tuple[int, int | None]] = zip(range(len(chunk)), repeat(None))
                 elif only_flagged:  # rows counted in bulk are not flagged: only the others are read
@@ -155,7 +155,7 @@ class RowAudit:
         """In the worker process: the vendor facts of vendor cells."""
         return [self.finder.vendor(" ".join(cell.split())) for cell in cells]
 
-    def _bulk(self, chunk: list[list[Any]]) -> list[int | None] | None:
+    def _bulk(self, chunk: list[list[Any]], clean: bool) -> list[int | None] | None:
         """Count the chunk's rows whose judgement is their vendor cell's (see the module's docstring): each row's
         tally group, None for a row to be read one by one (None: every row)."""
         c = self.columns
@@ -163,7 +163,7 @@ class RowAudit:
         n = len(chunk)
         if not n or max(map(len, chunk)) != width or sum(map(len, chunk)) != width * n:
             return None  # a ragged row: the rows are read one by one, which reports it
-        if not self.nul_free and "\x00" in "".join(map("".join, chunk)):
+        if not clean and "\x00" in "".join(map("".join, chunk)):
             return None
         vendors = list(map(itemgetter(c.vendor), chunk))
         tally = self.tally

@@ -25,10 +25,12 @@ import struct
 import tempfile
 import weakref
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Protocol, TextIO
 
 from checker.engine.worker import ForkedWorker, worth_a_worker
 from checker.errors import InputError
+from checker.files import TEMP_MARK, remove_leftovers, temp_prefix
 from checker.model import Finding, Summary
 from checker.sources.csv_source import CsvSource
 
@@ -67,7 +69,8 @@ with an audit of its own (the second process's)."""
 def wanted(path: str, source: object, max_rows: int | None) -> bool:
     """Whether a file may be judged in two processes: a large CSV file in a single-byte-break encoding, read
     whole (no ``--max-rows``)."""
-    return (isinstance(source, CsvSource) and max_rows is None and len(source.dialect.quotechar or "") == 1
+    return (isinstance(source, CsvSource) and source.regular and max_rows is None
+            and len(source.dialect.quotechar or "") == 1
             and source.encoding.replace("_", "-").lower() in SINGLE_BYTE_BREAKS
             and worth_a_worker(path, MIN_FILE_BYTES))
 
@@ -120,7 +123,11 @@ class TwoProcesses:
         self.tail_read = mmap.mmap(-1, 8)  # rows read by the second process, shared with it for progress
         self.worker: ForkedWorker | None = None
         self.folder: str | None = None
+        self.digest: Callable[[], str] = source.sha256  # the bytes judged: see ``sha256``
 
+    def sha256(self) -> str:
+        """The SHA-256 of the file's bytes as the two processes judged them, once both have read their part."""
+        return self.digest()
     # -- flagged findings ---------------------------------------------------------------------------
     def findings(self) -> Iterator[Finding]:
         """This process's findings, then the second's (spooled); the summary then counts every row."""
@@ -165,17 +172,19 @@ class TwoProcesses:
     # -- both ---------------------------------------------------------------------------------------
     def _start(self, at: tuple[int, int], keep: Callable[[Iterator[Finding], str], str]) -> None:
         offset, lines = at
-        self.folder = folder = tempfile.mkdtemp(prefix="sanctuary-check-", dir=self.spool_dir)
+        remove_leftovers(Path(self.spool_dir or tempfile.gettempdir()), f"{TEMP_MARK}-")
+        self.folder = folder = tempfile.mkdtemp(prefix=temp_prefix(), dir=self.spool_dir)
         weakref.finalize(self, shutil.rmtree, folder, True)  # removed whatever happens, at the latest on exit
         first = lines - 1  # data rows before the cut when each line is one row (after the header)
 
-        def second(_: object) -> tuple[str, Summary]:
+        def second(_: object) -> tuple[str, Summary, str]:
             """In the forked process: judge the rows from the cut; keep its findings or their text."""
             summary = Summary(decimal_comma=self.summary.decimal_comma)
             part = self.source.part(offset, None, lines)
             found = self.audit(part.chunks(self.chunk_rows), first,
-                               lambda done: struct.pack_into("q", self.tail_read, 0, done - first), summary)
-            return keep(found, folder), summary
+                               lambda done: struct.pack_into("q", self.tail_read, 0, done - first), summary,
+                               nul_seen=part.nul_seen)
+            return keep(found, folder), summary, part.sha256()
 
         self.worker = ForkedWorker(second)
         self.worker.send(None)
@@ -188,10 +197,12 @@ class TwoProcesses:
         read = 0
         ended_in_a_cell = False
 
+        part = self.source.part(0, offset)
+
         def chunks() -> Iterator[list[list[str]]]:
             nonlocal read, ended_in_a_cell
             try:
-                for chunk in self.source.part(0, offset).chunks(self.chunk_rows):
+                for chunk in part.chunks(self.chunk_rows):
                     read += len(chunk)
                     yield chunk
             except InputError:  # the cut fell inside a quoted cell, or the file is malformed there
@@ -202,16 +213,21 @@ class TwoProcesses:
             self.progress(done + struct.unpack_from("q", self.tail_read)[0])
 
         assert self.worker is not None
-        yield from self.audit(chunks(), 0, None if self.progress is None else both)
+        yield from self.audit(chunks(), 0, None if self.progress is None else both, nul_seen=part.nul_seen)
         if ended_in_a_cell or read != first:  # rows and lines disagree: read on here, from the start
             self.worker.close()
             struct.pack_into("q", self.tail_read, 0, 0)
-            yield from self.audit(_skip_rows(self.reopen().chunks(self.chunk_rows), read), read, self.progress)
+            again = self.reopen()
+            self.digest = again.sha256  # type: ignore[attr-defined]
+            yield from self.audit(_skip_rows(again.chunks(self.chunk_rows), read), read, self.progress,
+                                  nul_seen=again.nul_seen)
             return None
-        kept, tail_summary = self.worker.receive(None if self.progress is None else lambda: both(read))
+        kept, tail_summary, tail_sha256 = self.worker.receive(None if self.progress is None else lambda: both(read))
         if self.progress is not None:
             both(read)  # every row now
         self.summary.merge(tail_summary)
+        whole = _whole_file_sha256(self.source.path, part, offset, tail_sha256)
+        self.digest = lambda: whole
         return kept
 
     def close(self) -> None:
@@ -220,6 +236,23 @@ class TwoProcesses:
             self.worker.close()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _whole_file_sha256(path: str, first: CsvSource, offset: int, tail_sha256: str) -> str:
+    """The SHA-256 of the whole file: this process's part as it read it, then the rest, read again here and checked
+    against the hash the second process made of what it read (a file that changed meanwhile is refused)."""
+    import hashlib
+
+    assert first.measured is not None
+    whole, tail = first.measured.hasher.copy(), hashlib.sha256()
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            whole.update(block)
+            tail.update(block)
+    if tail.hexdigest() != tail_sha256:
+        raise InputError(path, "the file changed while it was read: audit it again once it is written")
+    return whole.hexdigest()
 
 
 def _skip_rows(chunks: Iterator[list[list[str]]], count: int) -> Iterator[list[list[str]]]:

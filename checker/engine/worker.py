@@ -82,6 +82,8 @@ class ForkedWorker:
 
 def _serve(conn: Connection, parent_end: Connection, handler: Callable[[Any], Any]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handlers unwind the parent only
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     parent_end.close()  # so that the parent's end closing (it exited) ends this loop
     while True:

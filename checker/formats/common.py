@@ -109,13 +109,14 @@ def summary_paragraph(run: Run, subject: str) -> str:
     parts = [f"{counts[v]:,} {v.replace('_', ' ')}" for v in VERDICTS]
     text = (f"{subject}: {s.rows:,} rows under {rules_phrase(run)}, as of {run.as_of.isoformat()}. "
             f"Verdicts: {', '.join(parts)}.")
-    if s.skipped:
+    if s.skipped_count:
         reasons: dict[str, list[int]] = {}
         for sk in s.skipped:
             reasons.setdefault(sk.reason, []).append(sk.row)
         skipped = "; ".join(f"{r} (row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows[:10]))}"
-                            f"{'…' if len(rows) > 10 else ''})" for r, rows in reasons.items())
-        text += f" Skipped {len(s.skipped):,}: {skipped}."
+                            f"{f'…; {s.skipped_by_reason[r]:,} in all' if s.skipped_by_reason[r] > 10 else ''})"
+                            for r, rows in reasons.items())
+        text += f" Skipped {s.skipped_count:,}: {skipped}."
     else:
         text += " No rows skipped."
     if s.ragged:

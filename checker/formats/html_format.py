@@ -276,14 +276,14 @@ def _verdicts(run: Run, listed: list[Finding], only_flagged: bool, omitted: int,
     s = run.summary
     shown = Counter(f.verdict for f in listed)
     counts = s.verdict_counts()
-    judged = s.rows - len(s.skipped)
+    judged = s.rows - s.skipped_count
     w('<section id="counts">\n<h2>Verdict counts</h2>\n<table class="small" id="verdict-counts">\n'
       '<thead><tr><th>Verdict</th><th class="num">Rows</th><th class="num">Listed in the table</th></tr></thead>\n'
       "<tbody>\n")
     for v in VERDICTS:
         w(f'<tr data-verdict="{v}"><td class="verdict v-{v}">{v}</td><td class="num">{counts[v]:,}</td>'
           f'<td class="num">{shown[v]:,}</td></tr>\n')
-    w(f'<tr><td>skipped (not a record)</td><td class="num">{len(s.skipped):,}</td><td class="num">0</td></tr>\n'
+    w(f'<tr><td>skipped (not a record)</td><td class="num">{s.skipped_count:,}</td><td class="num">0</td></tr>\n'
       f'</tbody>\n<tfoot><tr><th>Rows read</th><th class="num" id="rows-read">{s.rows:,}</th>'
       f'<th class="num" id="rows-listed">{len(listed):,}</th></tr></tfoot>\n</table>\n')
     missing = judged - len(listed)
@@ -294,7 +294,7 @@ def _verdicts(run: Run, listed: list[Finding], only_flagged: bool, omitted: int,
         why.append(f"{omitted:,} clear rows are left out of a table this large")
     if run.shareable and s.persons:
         why.append("individual payees are counted but never listed in a shareable report")
-    text = f"{s.rows:,} rows read: {judged:,} judged, {len(s.skipped):,} skipped; {len(listed):,} listed below"
+    text = f"{s.rows:,} rows read: {judged:,} judged, {s.skipped_count:,} skipped; {len(listed):,} listed below"
     if missing:
         text += f", {missing:,} counted above but not listed" + (f" ({'; '.join(why)})" if why else "")
     w(f'<p id="accounting">{_e(text)}.</p>\n</section>\n')

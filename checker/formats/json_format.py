@@ -1,7 +1,8 @@
 """JSON report: the documented contract (``checker/knowledge/schemas/report.schema.json``), streamed.
 
-The part of a finding that depends only on its judgement is encoded once per judgement; only the row's
-own fields are encoded for each row.
+Findings are written as they are judged; the summary and the provenance (with the SHA-256 of the input's bytes
+as they were read) follow them. The part of a finding that depends only on its judgement is encoded once per
+judgement; only the row's own fields are encoded for each row.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class JsonFormat:
     def write(self, run: Run, out: TextIO, view: View) -> None:
         """Write findings as they arrive, then the summary (JSON key order carries no meaning)."""
         only_flagged = view.only_flagged
-        head = {"schema_version": SCHEMA_VERSION, "tool": run.tool, "provenance": run.provenance()}
+        head = {"schema_version": SCHEMA_VERSION, "tool": run.tool}
         out.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ",\n \"findings\": [")
         if only_flagged:  # the stream holds flagged rows only (a run of any kind may be asked for them)
             run = replace(run, findings=(f for f in run.findings if f.flagged), rows_writer=None)
@@ -80,6 +81,9 @@ class JsonFormat:
                    "by_verdict": s.verdict_counts(), "individual_payees": s.persons,
                    "rule_sets": [rs.id for rs in run.rulesets], "default_rule_sets": run.default_rules,
                    "only_flagged": only_flagged, "shareable": run.shareable}
+        if s.skipped_count > len(s.skipped):  # the list stops at SKIPPED_KEPT rows
+            summary["skipped_count"] = s.skipped_count
+            summary["skipped_by_reason"] = dict(s.skipped_by_reason)
         if s.ragged:
             summary["ragged_rows"] = {"count": s.ragged, "rows": s.ragged_rows}
         if s.dollars.rows or s.dollars.unreadable:
@@ -89,7 +93,9 @@ class JsonFormat:
             summary["market_value"] = {"total": round(s.value_total, 2), "flagged": round(s.value_flagged, 2),
                                        "flagged_share": round(s.value_flagged / s.value_total, 4),
                                        "flagged_by_family": by_family}
-        out.write(("\n " if rows else "") + "],\n \"summary\": " + json.dumps(summary, ensure_ascii=False) + "\n}\n")
+        provenance = json.dumps(run.provenance(), ensure_ascii=False, indent=1).replace("\n", "\n ")
+        out.write(("\n " if rows else "") + "],\n \"summary\": " + json.dumps(summary, ensure_ascii=False)
+                  + ",\n \"provenance\": " + provenance + "\n}\n")
 
 
 JSON = JsonFormat()

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from checker.errors import InputError
+from checker.errors import InputError, printable
+from checker.files import TEMP_MARK, remove_leftovers, temp_prefix
 
 if TYPE_CHECKING:
     from checker.model import Finding, Judgement
@@ -26,22 +27,76 @@ def _umask() -> int:
 
 
 @contextlib.contextmanager
-def open_output(path: str | None, *, binary: bool = False) -> Iterator[TextIO]:
-    """Yield a stream for ``path`` (stdout when None); a failed or interrupted run leaves no file."""
+def open_output(path: str | None, *, binary: bool = False, inputs: Iterable[str] = ()) -> Iterator[TextIO]:
+    """Yield a stream for ``path`` (stdout when None), under one contract for every output:
+
+    - a regular file (or a new one) is written to a temporary file beside it and renamed into place when
+      complete: a failed or interrupted run leaves the previous file as it was, and no temporary file;
+    - a symbolic link is followed: the file it points to is replaced that way;
+    - a device or a named pipe (``/dev/null``, a FIFO) is written into, never replaced;
+    - one of the run's ``inputs`` is never written over; a folder, or a file name the system refuses, is one
+      clear error.
+    Temporary files that killed runs of this tool left beside the output are removed first.
+    """
     if path is None:
         yield sys.stdout
         sys.stdout.flush()
         return
+    try:
+        target = Path(os.path.realpath(path))  # a symbolic link is followed
+        for source in inputs:
+            if source != "-" and _same_file(target, source):
+                raise InputError(path, f"is the input file {source}: choose another --output")
+        if target.is_dir():
+            raise InputError(path, "is a directory: --output needs a file name")
+        special = target.exists() and not target.is_file()
+    except OSError as exc:  # a name too long, a file where a folder should be…
+        raise InputError(path, f"cannot write the output: {exc.strerror or exc}") from None
+    if special:
+        yield from _into_special(path, target, binary)
+        return
+    yield from _atomically(path, target, binary)
+
+
+def _same_file(target: Path, source: str) -> bool:
+    try:
+        return target.exists() and os.path.samefile(target, source)
+    except OSError:
+        return False
+
+
+def _into_special(path: str, target: Path, binary: bool) -> Iterator[TextIO]:
+    """Write straight into a device or a named pipe (it is never replaced)."""
+    import stat
+
+    if stat.S_ISSOCK(target.stat().st_mode):
+        raise InputError(path, "is a socket: --output needs a file, a device or a named pipe")
+    try:
+        fh = open(target, "wb") if binary else open(target, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(path, f"cannot write the output: {exc.strerror or exc}") from None
+    try:
+        with fh:
+            yield fh  # type: ignore[misc]
+    except OSError as exc:
+        raise InputError(path, f"cannot write the output: {exc.strerror or exc}") from None
+
+
+def _atomically(path: str, target: Path, binary: bool) -> Iterator[TextIO]:
+    """Write a temporary file beside the target and rename it into place when complete."""
     import tempfile  # only when writing a file
 
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    folder = target.parent
+    remove_leftovers(folder, f".{target.name[:80]}.{TEMP_MARK}-")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(f".{target.name[:80]}."), suffix=".tmp",
+                                   dir=folder)
     except FileNotFoundError:
-        raise InputError(str(target), "the output folder does not exist") from None
+        raise InputError(path, "the output folder does not exist") from None
     except PermissionError:
-        raise InputError(str(target), "the output folder is not writable") from None
+        raise InputError(path, "the output folder is not writable") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot write the output: {exc.strerror or exc}") from None
     try:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as fh:
             yield fh
@@ -50,7 +105,7 @@ def open_output(path: str | None, *, binary: bool = False) -> Iterator[TextIO]:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise InputError(str(target), f"cannot write the output: {exc.strerror or exc}") from None
+        raise InputError(path, f"cannot write the output: {exc.strerror or exc}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -101,3 +156,17 @@ def write_judged_rows(findings: Iterable[Finding], out: TextIO, own: Callable[[F
             size = 0
     binary.write("".join(parts).encode("utf-8"))
     return count
+
+
+class Printable:
+    """A text stream that writes control characters as visible escapes (line breaks and tabs kept), so that text
+    from a file (a vendor name) can never drive the terminal that shows it."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, text: str) -> int:
+        return self.out.write(printable(text))
+
+    def flush(self) -> None:
+        self.out.flush()

@@ -18,6 +18,7 @@ from checker.formats.common import (
     sources_text,
     summary_paragraph,
 )
+from checker.formats.output import Printable
 from checker.formats.rendered import PerJudgement
 from checker.formats.text_table import TableSpool, simple_table
 from checker.model import Finding, Judgement
@@ -225,7 +226,8 @@ class TableFormat:
         self.name = name
 
     def write(self, run: Run, out: TextIO, view: View) -> None:
-        """Render a screen, an audit or a holdings screen."""
+        """Render a screen, an audit or a holdings screen (control characters in any text escaped)."""
+        out = Printable(out)  # type: ignore[assignment]
         if run.kind == "screen":
             render_screen(run, out, self.name)
         elif run.kind == "holdings":

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import BinaryIO
 
 import xlsxwriter
+import xlsxwriter.exceptions
 
 from checker.api import Run
+from checker.files import TEMP_MARK, remove_leftovers, temp_prefix
 from checker.formats import View
 from checker.formats.common import (
     citations_text,
@@ -75,11 +78,40 @@ def render_xlsx(run: Run, out: BinaryIO, *, only_flagged: bool = False, show_ind
                 spool_dir: str | None = None, sheet_rows: int = MAX_SHEET_ROWS) -> None:
     """Write the workbook. Its rows wait in a temporary folder made in ``spool_dir`` (default: the system's
     temporary folder) until it is saved; the folder is removed whatever happens."""
-    with tempfile.TemporaryDirectory(prefix="sanctuary-check-", dir=spool_dir, ignore_cleanup_errors=True) as folder:
+    remove_leftovers(Path(spool_dir or tempfile.gettempdir()), f"{TEMP_MARK}-")
+    with tempfile.TemporaryDirectory(prefix=temp_prefix(), dir=spool_dir, ignore_cleanup_errors=True) as folder:
         book = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": folder, "strings_to_formulas": False,
                                          "strings_to_numbers": False, "strings_to_urls": False})
         _fill(book, run, only_flagged, show_individuals, sheet_rows)
-        book.close()
+        try:
+            book.close()
+        except xlsxwriter.exceptions.FileCreateError as exc:  # XlsxWriter's name for an OSError while saving
+            _forget_unfinished_zip(exc)
+            if isinstance(exc.__context__, OSError):
+                raise exc.__context__ from None
+            raise OSError(str(exc)) from None
+        except BaseException as exc:
+            _forget_unfinished_zip(exc)
+            raise
+
+
+def _forget_unfinished_zip(exc: BaseException) -> None:
+    """A workbook that failed to save (a full disk) leaves XlsxWriter's zip file open; when it is collected, its
+    finaliser would write again and print "Exception ignored" with a traceback after the one-line error. Each
+    zip file the failing calls held is let go of its file (which the output's context closes) first."""
+    import zipfile
+
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        tb = error.__traceback__
+        while tb is not None:
+            for value in tb.tb_frame.f_locals.values():
+                if isinstance(value, zipfile.ZipFile):
+                    value.fp = None  # close() then does nothing
+            tb = tb.tb_next
+        error = error.__context__
 
 
 def _fill(book: xlsxwriter.Workbook, run: Run, only_flagged: bool, show_individuals: bool, sheet_rows: int) -> None:
@@ -103,7 +135,7 @@ def _fill(book: xlsxwriter.Workbook, run: Run, only_flagged: bool, show_individu
     summary.add(["Rule sets", _text(rules_phrase(run))])
     for v in VERDICTS:
         summary.add([v, s.by_verdict.get(v, 0)])
-    summary.add(["Skipped rows", len(s.skipped)])
+    summary.add(["Skipped rows", s.skipped_count])
     for k in s.skipped:
         summary.add([f"row {k.row}", _text(k.reason)])
     if s.dollars.rows:

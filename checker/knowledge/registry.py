@@ -257,18 +257,17 @@ def load_family(path: Path | str) -> Family:
     fam_id = data["family"]
     entities = {e["id"]: _entity(fam_id, e) for e in data["entities"]}
     decoys = tuple(Decoy(d["name"], d["why"], fam_id) for d in data.get("decoys", ()))
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return Family(id=fam_id, status=data["status"], last_verified=parse_partial(data["last_verified"]),
-                  summary=data["summary"], entities=entities, decoys=decoys, path=str(path), sha256=digest)
+                  summary=data["summary"], entities=entities, decoys=decoys, path=str(path), sha256=doc.sha256)
 
 
 def load_registry(directory: Path | str | None = None) -> Registry:
     """Load every ``*.yaml`` family file in ``directory`` (default: the bundled registry).
 
-    The validated result is kept in the on-disk cache (``checker.compiled_cache``) under a hash of the files.
+    The validated result is kept in the on-disk cache (``checker.knowledge.cache``) under a hash of the files.
     """
     files = registry_files(directory)
-    return cached("registry", files, lambda: build_registry(files))
+    return cached("registry", files, lambda: build_registry(files), expected=Registry)
 
 
 def registry_files(directory: Path | str | None = None) -> list[Path]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -132,7 +131,7 @@ def load_ruleset(path: Path | str, chain: tuple[str, ...] = ()) -> RuleSet:
         services=frozenset(cov["services"]), actions=frozenset(cov["actions"]), investments=cov["investments"],
         affiliates={k: v for k, v in d["affiliates"].items() if k != "note"},
         text_verified=d["text_status"]["verified"], text_note=" ".join(d["text_status"]["note"].split()),
-        rules=rules, path=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest(), raw=d, origin=origin,
+        rules=rules, path=str(path), sha256=doc.sha256, raw=d, origin=origin,  # the bytes read, once
     )
 
 
@@ -140,7 +139,7 @@ def available_rulesets(directory: Path | str | None = None) -> dict[str, RuleSet
     """Every rule set in ``directory`` (default: the bundled ``rules/``), by id (through the on-disk cache)."""
     folder = Path(directory) if directory is not None else bundled_dir("rules")
     files = sorted(folder.glob("*.yaml"))
-    return cached("rulesets", files, lambda: {rs.id: rs for rs in map(load_ruleset, files)})
+    return cached("rulesets", files, lambda: {rs.id: rs for rs in map(load_ruleset, files)}, expected=dict)
 
 
 def select_rulesets(ids: list[str] | None, directory: Path | str | None = None) -> tuple[list[RuleSet], bool]:

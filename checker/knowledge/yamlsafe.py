@@ -2,24 +2,33 @@
 
 Rule sets, registry files, waivers and decisions are YAML. We never trust them to be well formed:
 only the core YAML tags are accepted (no ``!!python/...``), alias expansion is bounded (a "billion
-laughs" file is refused, not expanded), dates stay strings (the JSON Schemas check their form), and
-every value's line is kept so that an error can name the YAML line.
+laughs" file is refused, not expanded), nesting is bounded (a file nested a thousand lists deep is refused,
+not recursed into), at most ``MAX_BYTES`` + 1 bytes are ever read, whatever the file's size claims (a device
+is refused, a named pipe read once), dates stay strings (the JSON Schemas check their form and that they
+exist), and every value's line is kept so that an error can name the YAML line.
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.errors import InputError, open_input
+from checker.errors import InputError
 
 if TYPE_CHECKING:
     import yaml
 
 MAX_NODES = 200_000
+"""Most values a document may expand to, aliases counted at every use (a "billion laughs" file is refused)."""
 MAX_BYTES = 5 * 1024 * 1024
+"""Largest knowledge file (YAML, or a waiver register in CSV) in bytes: at most this + 1 bytes are ever read."""
+MAX_DEPTH = 64
+"""Most lists and mappings a YAML value may sit inside (the bundled files need 7); a deeper document is refused."""
+READ_BLOCK = 1 << 20
+"""Bytes asked for in one read of a knowledge file."""
 
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -35,6 +44,8 @@ class LoadedYaml:
     data: Any
     lines: dict[Path_, int]
     path: str
+    sha256: str = ""
+    """The SHA-256 of the bytes read (empty for a document parsed from text)."""
 
     def line_of(self, path: Path_) -> int:
         """The line of the deepest known node on ``path`` (1 when nothing matches)."""
@@ -45,36 +56,97 @@ class LoadedYaml:
         return 1
 
 
-def load_yaml_text(text: str, source: str) -> LoadedYaml:
+def load_yaml_text(text: str, source: str, sha256: str = "") -> LoadedYaml:
     """Parse ``text`` (named ``source`` in errors) into plain Python values with line numbers."""
     import yaml  # imported when first needed: a warm start (compiled cache) reads no YAML
 
+    loader = _bounded_loader()(text)
+    loader.source = source
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InputError(source, f"line {line}: not valid YAML: {problem}") from None
+    except RecursionError:  # MAX_DEPTH stops this first, unless the interpreter's own limit is lower
+        raise InputError(source, f"nested too deeply (YAML inputs may nest at most {MAX_DEPTH} levels)") from None
+    finally:
+        loader.dispose()
     lines: dict[Path_, int] = {}
     budget = [MAX_NODES]
-    data = None if node is None else _build(node, (), lines, budget, source)
-    return LoadedYaml(data=data, lines=lines, path=source)
+    try:
+        data = None if node is None else _build(node, (), lines, budget, source)
+    except RecursionError:
+        raise InputError(source, f"nested too deeply (YAML inputs may nest at most {MAX_DEPTH} levels)") from None
+    return LoadedYaml(data=data, lines=lines, path=source, sha256=sha256)
+
+
+def read_bounded(path: Path | str, what: str, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a knowledge file, read once and never more than ``limit`` + 1 of them.
+
+    The file is opened by ``open_bytes``: a folder or a device is refused, a named pipe or standard input (``-``)
+    is read once. The size the file system reports is not trusted (a device or a pipe reports 0).
+    """
+    from checker.sources.stream import STDIN, open_bytes
+
+    name = str(path)
+    fh, _regular = open_bytes(path, what)
+    blocks: list[bytes] = []
+    total = 0
+    try:
+        while total <= limit:
+            block = fh.read(min(READ_BLOCK, limit + 1 - total))
+            if not block:
+                break
+            blocks.append(block)
+            total += len(block)
+    except OSError as exc:
+        raise InputError(name, f"cannot be read ({exc.strerror or exc})") from None
+    finally:
+        if name != STDIN:  # standard input stays open: it is not ours to close
+            fh.close()
+    if total > limit:
+        raise InputError(name, f"is larger than {limit:,} bytes, the limit for {what}")
+    return b"".join(blocks)
 
 
 def load_yaml_file(path: Path | str) -> LoadedYaml:
-    """Read and parse a YAML file, refusing oversized files with a clear error."""
-    p = Path(path)
-    with open_input(p, "a YAML file", "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        if size > MAX_BYTES:
-            raise InputError(str(p), f"file is {size:,} bytes; YAML inputs are limited to {MAX_BYTES:,}")
-        raw = fh.read()
+    """Read (bounded, once) and parse a YAML file, refusing oversized files and devices with a clear error."""
+    raw = read_bounded(path, "a YAML file")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(str(p), f"is not UTF-8 text (byte {exc.start})") from None
-    return load_yaml_text(text, str(p))
+        raise InputError(str(path), f"is not UTF-8 text (byte {exc.start})") from None
+    return load_yaml_text(text, str(path), sha256=hashlib.sha256(raw).hexdigest())
+
+
+@cache
+def _bounded_loader() -> type:
+    """PyYAML's safe loader, made to refuse a document nested more than ``MAX_DEPTH`` levels deep.
+
+    PyYAML composes nodes recursively; counting the depth there stops a deeply nested file before it exhausts
+    the interpreter's stack.
+    """
+    import yaml
+
+    class BoundedLoader(yaml.SafeLoader):
+        source = "YAML"
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                return super().compose_node(parent, index)
+            self.depth += 1  # the number of lists and mappings around this node, plus one
+            try:
+                if self.depth > MAX_DEPTH + 1:
+                    line = self.peek_event().start_mark.line + 1
+                    raise InputError(self.source, f"line {line}: nested more than {MAX_DEPTH} levels deep; refused")
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    return BoundedLoader
 
 
 def _build(node: yaml.Node, path: Path_, lines: dict[Path_, int], budget: list[int], source: str) -> Any:
@@ -85,6 +157,8 @@ def _build(node: yaml.Node, path: Path_, lines: dict[Path_, int], budget: list[i
     if budget[0] < 0:
         raise InputError(source, f"line {line}: document expands to more than {MAX_NODES:,} values "
                                  "(alias bomb?); refused")
+    if len(path) > MAX_DEPTH:  # aliases may nest what the text does not (a chain of anchors, or one in itself)
+        raise InputError(source, f"line {line}: nested more than {MAX_DEPTH} levels deep (through aliases); refused")
     if node.tag not in _ALLOWED_TAGS:
         raise InputError(source, f"line {line}: YAML tag {node.tag!r} is not allowed")
     lines.setdefault(path, line)

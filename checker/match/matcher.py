@@ -40,10 +40,11 @@ class Matcher:
     """Matches vendor strings against a registry; compile once, reuse for every row."""
 
     def __init__(self, registry: Registry, decisions: list[Decision] | None = None) -> None:
+        from checker.knowledge.decisions import decision_table
+
         self.registry = registry
-        self.decisions: dict[str, list[Decision]] = {}
-        for d in decisions or ():
-            self.decisions.setdefault(normalize(d.vendor).core, []).append(d)
+        # by normalised name; two decisions for one name that disagree are refused, naming both lines
+        self.decisions = decision_table(decisions or (), lambda vendor: normalize(vendor).core, registry)
         self.targets: list[Target] = []
         self.weak: dict[str, Target] = {}
         self.decoys: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
@@ -82,10 +83,10 @@ class Matcher:
 
     def with_decisions(self, decisions: list[Decision]) -> Matcher:
         """This matcher (its indexes shared) with recorded human decisions applied first."""
+        from checker.knowledge.decisions import decision_table
+
         other = copy.copy(self)
-        other.decisions = {}
-        for d in decisions:
-            other.decisions.setdefault(normalize(d.vendor).core, []).append(d)
+        other.decisions = decision_table(decisions, lambda vendor: normalize(vendor).core, self.registry)
         return other
 
     def decoy_reason(self, name: NormalName) -> str | None:
@@ -205,4 +206,4 @@ def compiled_matcher(directory: Path | str | None = None) -> Matcher:
     screen need not build the indexes again.
     """
     files = registry_files(directory)
-    return cached("matcher", files, lambda: Matcher(build_registry(files)))
+    return cached("matcher", files, lambda: Matcher(build_registry(files)), expected=Matcher)

@@ -7,10 +7,8 @@ Every reader gives the same thing, so the rest of the pipeline never asks what k
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 
@@ -37,21 +35,14 @@ class Source(Protocol):
         """The data rows in lists of up to ``size``; a malformed file is one InputError naming the place."""
         ...  # pragma: no cover
 
+    def sha256(self) -> str:
+        """The SHA-256 of the bytes judged, once every chunk is read; an InputError when the file changed while it
+        was read."""
+        ...  # pragma: no cover
 
-def file_digest(path: str | Path) -> tuple[str, bool]:
-    """SHA-256 of a file, and whether it is free of NUL bytes (then no cell read from it holds one)."""
-    h = hashlib.sha256()
-    nul_free = True
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-            nul_free = nul_free and b"\x00" not in chunk
-    return h.hexdigest(), nul_free
-
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file, read in chunks."""
-    return file_digest(path)[0]
+    def nul_seen(self) -> bool:
+        """Whether a cell of the rows handed out so far may hold a NUL character (True when it cannot be known)."""
+        ...  # pragma: no cover
 
 
 def chunked(rows: Iterator[list[Any]], size: int) -> Iterator[list[list[Any]]]:

@@ -91,14 +91,38 @@ def parse_mapping(pairs: list[str] | None) -> dict[str, str]:
     return mapping
 
 
+SHOWN_HEADERS = 20
+"""Headers listed in an error message (a file may have thousands)."""
+
+
+def shown_headers(header: list[str]) -> str:
+    """The headers for an error message: the first ``SHOWN_HEADERS``, and how many there are in all."""
+    shown = ", ".join(repr(h[:60]) for h in header[:SHOWN_HEADERS])
+    return shown + (f", … ({len(header):,} in all)" if len(header) > SHOWN_HEADERS else "")
+
+
 def _find(header: list[str], keys: list[str], wanted: str, label: str, source: str) -> int:
-    """The index of the header the user named (exactly, or after lower-casing and removing punctuation)."""
-    hits = [i for i, h in enumerate(header) if h == wanted] or \
-           [i for i, k in enumerate(keys) if k == header_key(wanted)]
+    """The index of the header the user named: exactly, or after lower-casing and removing punctuation, or as
+    ``NAME#N`` (the N-th column of that name, from 1) when several columns have it."""
+    name, sep, nth = wanted.rpartition("#")
+    if sep and nth.isdigit() and name:
+        hits = _hits(header, keys, name)
+        if not 1 <= int(nth) <= len(hits):
+            raise InputError(source, f"{label}: there are {len(hits)} columns named {name!r}")
+        return hits[int(nth) - 1]
+    hits = _hits(header, keys, wanted)
     if not hits:
-        shown = ", ".join(repr(h) for h in header)
-        raise InputError(source, f"{label} is not a header; headers are: {shown}")
+        raise InputError(source, f"{label} is not a header; headers are: {shown_headers(header)}")
+    if len(hits) > 1:
+        where = ", ".join(str(i + 1) for i in hits)
+        raise InputError(source, f"{label} names {len(hits)} columns (numbers {where}); choose one as "
+                                 f"'{wanted}#1' to '{wanted}#{len(hits)}'")
     return hits[0]
+
+
+def _hits(header: list[str], keys: list[str], wanted: str) -> list[int]:
+    return [i for i, h in enumerate(header) if h == wanted] or \
+        [i for i, k in enumerate(keys) if k == header_key(wanted)]
 
 
 def map_columns(header: list[str], source: str, name_column: str | None = None,
@@ -109,7 +133,6 @@ def map_columns(header: list[str], source: str, name_column: str | None = None,
     """
     header = [h.lstrip("\ufeff").strip() for h in header]
     keys = [header_key(h) for h in header]
-    shown = ", ".join(repr(h) for h in header)
     mapping = dict(mapping or {})
     if name_column is not None:
         if "vendor" in mapping:
@@ -131,11 +154,16 @@ def map_columns(header: list[str], source: str, name_column: str | None = None,
                 vendor = hits[0]
                 break
         if vendor is None:
-            raise InputError(source, f"no vendor-name column found; headers are: {shown}; "
+            raise InputError(source, f"no vendor-name column found; headers are: {shown_headers(header)}; "
                                      "name the column with --name-column or --map vendor=COLUMN")
     found: dict[str, int | None] = {}
     taken = set(chosen.values())
     for field, names in SYNONYMS.items():
         found[field] = chosen[field] if field in chosen else \
             next((i for name in names for i, k in enumerate(keys) if k == name and i not in taken | {vendor}), None)
+        index = found[field]
+        if field not in chosen and index is not None and keys.count(keys[index]) > 1:
+            twins = ", ".join(str(i + 1) for i, k in enumerate(keys) if k == keys[index])
+            raise InputError(source, f"{len(twins.split(', '))} columns are named {header[index]!r} (numbers "
+                                     f"{twins}): choose the {field} column with --map {field}='{header[index]}#N'")
     return ColumnMap(header=tuple(header), vendor=vendor, **found)

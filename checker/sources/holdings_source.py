@@ -9,7 +9,8 @@ from pathlib import Path
 from checker.errors import InputError
 from checker.model import Record, Security, Skipped
 from checker.sources.columns import header_key
-from checker.sources.csv_source import open_csv
+from checker.sources.csv_source import CsvSource, open_csv
+from checker.sources.rows import MAX_NAME
 from checker.sources.values import parse_date
 
 HOLDING_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -47,15 +48,23 @@ def map_holding_columns(header: list[str], source: str) -> HoldingColumns:
     return HoldingColumns(header=tuple(h.strip() for h in header), **found)
 
 
-def read_holdings(path: Path | str) -> Iterator[Record | Skipped]:
-    """Stream a holdings report as records (vendor = issuer description) and skipped rows."""
+def read_holdings(path: Path | str, max_rows: int | None = None) -> tuple[CsvSource, Iterator[Record | Skipped]]:
+    """A holdings report opened, and its rows as records (vendor = issuer description) and skipped rows; a row with
+    a NUL byte or an issuer over ``MAX_NAME`` characters, or more than ``max_rows`` data rows, is refused."""
     opened = open_csv(path)
-    cols = map_holding_columns(opened.header, opened.path)
+    return opened, _holdings(opened, map_holding_columns(opened.header, opened.path), max_rows)
 
+
+def _holdings(opened: CsvSource, cols: HoldingColumns, max_rows: int | None) -> Iterator[Record | Skipped]:
+    """The rows of a holdings report."""
     def cell(cells: list[str], i: int | None) -> str | None:
         return cells[i].strip() or None if i is not None and i < len(cells) else None
 
     for row, cells in opened.rows():
+        if max_rows is not None and row > max_rows:
+            raise InputError(opened.path, f"row {row}: the file has more than --max-rows {max_rows:,} data rows")
+        if "\x00" in "".join(cells):
+            raise InputError(opened.path, f"row {row}: contains NUL bytes (a binary or mis-encoded file?)")
         if not any(c.strip() for c in cells):
             yield Skipped(row, "blank row")
             continue
@@ -63,6 +72,9 @@ def read_holdings(path: Path | str) -> Iterator[Record | Skipped]:
                        par=cell(cells, cols.par), market_value=cell(cells, cols.market_value),
                        maturity=cell(cells, cols.maturity))
         description = cell(cells, cols.issuer)
+        if description is not None and len(description) > MAX_NAME:
+            raise InputError(opened.path, f"row {row}: the issuer is {len(description):,} characters long; names "
+                                          f"are limited to {MAX_NAME:,}")
         if description is None and not (sec.cusip or sec.isin or sec.ticker):
             yield Skipped(row, "total or note row (no issuer and no identifier)")
             continue

@@ -13,8 +13,10 @@ engine counts rows in bulk only over text cells:
 * a null in any column as empty text, as a blank cell of a CSV file.
 
 Memory stays flat: the file is read one record batch (``size`` rows) at a time and only that batch's rows are
-held as Python values; pyarrow holds at most the row group being read. pyarrow is imported when a file is
-opened, never when this module is.
+held as Python values; pyarrow reads each column chunk ``READ_BUFFER`` bytes at a time, whatever the size of a
+row group, and a batch that decodes to more than ``MAX_BATCH_BYTES`` is refused before its cells become text.
+A file of more than ``MAX_COLUMNS`` columns, column names or text that is not UTF-8, and whatever pyarrow cannot
+read are one InputError. pyarrow is imported when a file is opened, never when this module is.
 """
 
 from __future__ import annotations
@@ -27,9 +29,17 @@ from pathlib import Path
 from typing import Any
 
 from checker.errors import InputError
+from checker.sources.csv_source import MAX_COLUMNS
 from checker.sources.rows import text
+from checker.sources.stream import Fingerprint, open_bytes
 
 INSTALL_HINT = "reading Parquet needs pyarrow: pip install 'sanctuary-check[parquet]'"
+READ_BUFFER = 1 << 20
+"""Bytes of a column chunk pyarrow reads from the file at a time. Its default reads a row group's whole column
+chunk at once (190 MB held for a 190 MB row group); read in pieces, the memory pool stays at a few MB."""
+MAX_BATCH_BYTES = 256 << 20
+"""Most bytes a batch of rows may take once decoded, measured before its cells become Python text (a batch of
+8,192 rows of a payments file takes a few MB; a cell of hundreds of MB is not a payment)."""
 
 
 @dataclass
@@ -39,20 +49,44 @@ class ParquetSource:
     path: str
     header: list[str]
     _file: Any = field(repr=False)  # a pyarrow.parquet.ParquetFile, closed once its rows are read
+    fingerprint: Fingerprint = field(repr=False)
     cells_from_bytes: bool = False
+
+    def sha256(self) -> str:
+        """The file's SHA-256 (an InputError if it changed while it was read)."""
+        return self.fingerprint.unchanged()
+
+    def nul_seen(self) -> bool:
+        """Cells are not checked for NUL characters as they are read."""
+        return True
 
     def chunks(self, size: int) -> Iterator[list[list[str]]]:
         """The data rows in lists of up to ``size``; a file that cannot be read is one InputError."""
         import pyarrow as pa
 
+        read = 0  # rows before the batch
         try:
             for batch in self._file.iter_batches(batch_size=size, use_threads=False):
-                columns = [_cells(self.path, name, batch.column(i)) for i, name in enumerate(self.header)]
+                if batch.nbytes > MAX_BATCH_BYTES:
+                    raise InputError(self.path, f"rows {read + 1:,} to {read + batch.num_rows:,} take "
+                                                f"{batch.nbytes:,} bytes once decoded; at most {MAX_BATCH_BYTES:,} "
+                                                f"are read at a time (a cell far larger than a payment's?)")
+                columns = [self._column(read, name, batch.column(i)) for i, name in enumerate(self.header)]
                 yield list(map(list, zip(*columns, strict=True)))
+                read += batch.num_rows
         except (pa.ArrowException, OSError) as exc:
             raise InputError(self.path, f"not a readable Parquet file ({_reason(exc)})") from None
         finally:
             self._file.close()
+
+    def _column(self, read: int, name: str, column: Any) -> list[str]:
+        """One column of a batch as cell text; text that is not UTF-8 is an InputError naming its row."""
+        try:
+            return _cells(self.path, name, column)
+        except UnicodeDecodeError:
+            row = read + _first_undecodable(column) + 1
+            raise InputError(self.path, f"row {row:,}: column {name!r} holds text that is not UTF-8 (a damaged "
+                                        "file?)") from None
 
 
 def open_parquet(path: Path | str) -> ParquetSource:
@@ -63,11 +97,16 @@ def open_parquet(path: Path | str) -> ParquetSource:
         import pyarrow.parquet as pq
     except ImportError:
         raise InputError(str(p), INSTALL_HINT) from None
-    if p.is_dir():
-        raise InputError(str(p), "is a directory, not a Parquet file")
+    raw, regular = open_bytes(p, "a Parquet file")
+    raw.close()
+    if not regular:
+        raise InputError(str(p), "a Parquet file must be a file (a pipe cannot be read as Parquet)")
+    fingerprint = Fingerprint(p)
     try:
-        parquet_file = pq.ParquetFile(p)
+        parquet_file = pq.ParquetFile(p, buffer_size=READ_BUFFER, pre_buffer=False)
         header = list(parquet_file.schema_arrow.names)
+    except UnicodeDecodeError:
+        raise InputError(str(p), "not a readable Parquet file (a column name is not UTF-8 text)") from None
     except FileNotFoundError:
         raise InputError(str(p), "no such file") from None
     except PermissionError:
@@ -77,7 +116,10 @@ def open_parquet(path: Path | str) -> ParquetSource:
     if not header:
         parquet_file.close()
         raise InputError(str(p), "has no columns")
-    return ParquetSource(str(p), header, parquet_file)
+    if len(header) > MAX_COLUMNS:
+        parquet_file.close()
+        raise InputError(str(p), f"has {len(header):,} columns; at most {MAX_COLUMNS:,} are read")
+    return ParquetSource(str(p), header, parquet_file, fingerprint)
 
 
 def _cells(path: str, name: str, column: Any) -> list[str]:
@@ -128,6 +170,16 @@ def _timestamp_text(column: Any) -> Any:
     if pc.all(midnight).as_py() is not False:  # all at midnight (nulls aside): the usual case
         return day_text
     return pc.if_else(midnight, day_text, pc.replace_substring_regex(column.cast(pa.large_string()), r"\.0+$", ""))
+
+
+def _first_undecodable(column: Any) -> int:
+    """The index of a column's first value pyarrow cannot give as Python text (0 when none is found)."""
+    for index in range(len(column)):
+        try:
+            column[index].as_py()
+        except UnicodeDecodeError:
+            return index
+    return 0
 
 
 def _json(value: Any) -> str:

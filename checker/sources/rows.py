@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from checker.errors import InputError
 from checker.model import ACTIONS, Record, Skipped
@@ -87,8 +87,8 @@ class RowConverter:
                 (None if c.date is None else read_date(cells[c.date]))
             start = None if c.contract_start is None else read_date(cells[c.contract_start])
             end = None if c.contract_end is None else read_date(cells[c.contract_end])
-        except ValueError as exc:
-            raise InputError(self.path, f"row {row}: {exc}") from None
+        except ValueError:
+            self._refuse(row, cells)
         return Record(
             row, " ".join(vendor.split()), action, day, start, end,
             None if c.amount is None else cells[c.amount].strip() or None,
@@ -125,8 +125,25 @@ class RowConverter:
                 None, n if n != self.width else None,
                 tuple((kind, value) for kind, i in self._id_columns if (value := _cell(cells, i)) is not None),
             )
-        except ValueError as exc:
-            raise InputError(self.path, f"row {row}: {exc}") from None
+        except ValueError:
+            self._refuse(row, cells)
+
+    def _refuse(self, row: int, cells: list[str]) -> NoReturn:
+        """Raise the error for the first cell of the row that cannot be read, naming its column."""
+        c = self.columns
+        steps = [(c.action, self.read_action), (c.action_date, self.read_date), (c.date, self.read_date),
+                 (c.contract_start, self.read_date), (c.contract_end, self.read_date)]
+        for index, read in steps:  # in the order a row's cells are read
+            if index is None or index >= len(cells):
+                continue
+            if index == c.date and c.action_date is not None and c.action_date < len(cells) and \
+                    self.read_date(cells[c.action_date]) is not None:
+                continue  # the action date is used, the payment date not read
+            try:
+                read(cells[index])
+            except ValueError as exc:
+                raise InputError(self.path, f"row {row}: column {c.header[index]!r}: {exc}") from None
+        raise AssertionError("a cell failed to read, then read")  # pragma: no cover
 
     def _without_vendor(self, row: int, cells: list[str]) -> Skipped:
         c = self.columns

@@ -38,7 +38,8 @@ def parse_date(text: str | None) -> date | None:
     raise ValueError(f"{text!r} is not a date this tool can read (use YYYY-MM-DD)")
 
 
-_AMOUNT = re.compile(r"^\(?-?\$?\s*[0-9][0-9,]*(\.[0-9]+)?\)?-?$")
+_AMOUNT = re.compile(r"^\(?-?\$?\s*(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?\)?-?$")
+"""An amount with a decimal point: thousands commas only in groups of three (``12,345,67`` is no amount)."""
 _COMMA_AMOUNT = re.compile(r"^\(?-?\$?\s*(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(,[0-9]+)?\)?-?$")
 # A decimal comma nobody could misread: "1.900,12" or "1900,5" (a thousands comma is followed by 3 digits).
 _PLAIN_COMMA_DECIMAL = re.compile(r"^\(?-?\$?\s*(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+),[0-9]{1,2}\)?-?$")

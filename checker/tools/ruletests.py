@@ -43,7 +43,7 @@ def _waivers(raw: list[dict], rule_set: str, registry: Registry) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False, encoding="utf-8") as fh:
         yaml.safe_dump({"waivers": entries}, fh)
     try:
-        return load_waivers(fh.name, registry)
+        return load_waivers(fh.name, registry, rule_sets=[rule_set])
     finally:
         Path(fh.name).unlink()
 
