@@ -52,6 +52,8 @@ class Run:
     """SHA-256 of the decisions and waivers files, as read."""
     rows_writer: Callable[[RowWriter, TextIO], int] | None = field(default=None, repr=False)
     """How the engine may write every row itself (a large file, in two processes), for ``write_rows``."""
+    action_map: dict[str, str] = field(default_factory=dict)
+    """The city's own contract-action words, as mapped (``--map-action``)."""
 
     def write_rows(self, writer: RowWriter, out: TextIO) -> int:
         """Write every finding of the stream with a format's row writer (how many rows, or at least whether any).
@@ -94,6 +96,7 @@ class Run:
             {"path": self._path(self.decisions_path), "sha256": self.knowledge_sha256.get("decisions")},
             "waivers": None if self.waivers_path is None else
             {"path": self._path(self.waivers_path), "sha256": self.knowledge_sha256.get("waivers")},
+            **({"action_map": self.action_map} if self.action_map else {}),
         }
 
     @property
@@ -107,7 +110,14 @@ class Checker:
 
     def __init__(self, rules: list[str] | None = None, *, as_of: date | None = None,
                  registry_dir: str | None = None, rules_dir: str | None = None,
-                 decisions: str | None = None, waivers: str | None = None) -> None:
+                 decisions: str | None = None, waivers: str | None = None,
+                 action_map: dict[str, str] | None = None) -> None:
+        """``action_map``: a city's own contract-action words, each mapped to one of ``model.ACTIONS``."""
+        from checker.sources.actions import ActionReader, checked_action
+
+        self.action_map = {value: checked_action(action, "--map-action", value)
+                           for value, action in (action_map or {}).items()}
+        self.read_action = ActionReader(self.action_map)
         matcher = compiled_matcher(registry_dir)
         self.registry = matcher.registry
         self.rulesets, self.default_rules = select_rulesets(rules, rules_dir)
@@ -136,7 +146,7 @@ class Checker:
     def _run(self, kind: str, findings: Iterator[Finding], summary: Summary, **kw) -> Run:
         return Run(kind, self.rulesets, self.default_rules, self.registry, self.as_of, findings, summary,
                    decisions_path=self.decisions_path, waivers_path=self.waivers_path,
-                   knowledge_sha256=self.knowledge_sha256, **kw)
+                   knowledge_sha256=self.knowledge_sha256, action_map=self.action_map, **kw)
 
     def screen(self, names: list[str]) -> Run:
         """Judge each name as a proposed new contract on the as-of date; an empty name, one with a NUL byte or
@@ -162,12 +172,13 @@ class Checker:
         return self._run("screen", stream(), summary)
 
     def audit(self, path: str, *, options: ReadOptions | None = None, max_rows: int | None = None,
-              only_flagged: bool = False, progress: Callable[[int], None] | None = None,
-              spool_dir: str | None = None) -> Run:
+              only_flagged: bool = False, only_matched: bool = False,
+              progress: Callable[[int], None] | None = None, spool_dir: str | None = None) -> Run:
         """Judge every data row of a CSV, .xlsx, JSON Lines or Parquet file; blank and total rows are counted
         as skipped.
 
-        With ``only_flagged`` the findings stream holds only flagged rows; every row is still counted.
+        With ``only_flagged`` the findings stream holds only flagged rows, with ``only_matched`` those and every
+        registry match (waived, grandfathered, not covered); every row is still counted.
         ``progress`` is told the number of rows read so far, after every chunk of rows. A large file may be
         read in two processes; the second keeps what it found in a folder made in ``spool_dir`` (default: the
         system's temporary folder) until this one has written its own.
@@ -186,7 +197,7 @@ class Checker:
         def judged(chunks, first_row: int = 0, told: Callable[[int], None] | None = progress,
                    into: Summary | None = None, ahead: bool = False, nul_seen: Callable[[], bool] = source.nul_seen):
             audit = RowAudit(self.finder, self.judge, source.path, columns, into or summary, only_flagged=only_flagged,
-                             nul_seen=nul_seen)
+                             only_matched=only_matched, nul_seen=nul_seen, read_action=self.read_action)
             return audit.findings(chunks, told, match_ahead=ahead, first_row=first_row)
 
         findings = judged(limited(source.chunks(CHUNK_ROWS), max_rows, source.path), ahead=prematch.wanted(str(path)))
@@ -196,7 +207,7 @@ class Checker:
             two = split.TwoProcesses(source, judged, summary, CHUNK_ROWS, progress, spool_dir,
                                      lambda: open_source(path, options))
             digest = two.sha256
-            if only_flagged:
+            if only_flagged or only_matched:
                 findings = two.findings()
             else:
                 rows_writer = two.write_rows

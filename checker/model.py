@@ -16,7 +16,23 @@ VERDICTS = ("prohibited", "potential_violation", "possible_match", "waived", "gr
 """Verdicts, most severe first. A row's verdict is the most severe of its rule-set outcomes."""
 SEVERITY = {v: len(VERDICTS) - i for i, v in enumerate(VERDICTS)}
 FLAGGED = frozenset({"prohibited", "potential_violation", "possible_match"})
-ACTIONS = ("new", "amended", "extended", "renewed", "existing", "payment")
+ACTIONS = ("new", "amended", "extended", "renewed", "purchase_order", "existing", "payment")
+"""Contract actions a rule set gives a meaning to (``rules show``). A row may carry any other value: it is kept
+as written and judged "action not recognised" (a city maps its own terms with ``--map-action``)."""
+CHANGE_ACTIONS = frozenset({"new", "amended", "extended", "renewed", "purchase_order"})
+"""Actions that make, change or continue a contract (``existing`` and ``payment`` do neither)."""
+NOT_COVERED_CAUSES = {
+    "before_effective": "before the effective date",
+    "service_not_covered": "service not covered",
+    "agency_not_covered": "agency not covered",
+    "relationship_ended": "relationship ended",
+    "relationship_not_started": "relationship not yet begun",
+    "affiliate_not_reached": "affiliate not reached",
+    "action_not_covered": "contract action not covered",
+    "investing_not_covered": "investing not covered",
+    "no_rule": "no rule for this",
+}
+"""Why a registry vendor is ``not_covered``, and how summaries name the cause."""
 
 
 def most_severe(verdicts: list[str]) -> str:
@@ -100,6 +116,8 @@ class RuleOutcome(NamedTuple):
     waiver: str | None = None
     sources: tuple[str, ...] = ()  # where the evidence comes from: URLs, award ids, datasets
     clause_url: str | None = None  # where the clause's text was read
+    cause: str | None = None  # for not_covered: a key of NOT_COVERED_CAUSES
+    binding: bool = True  # False for a model, a proposal or a failed bill: what the text *would* do
 
 
 class Judgement(NamedTuple):
@@ -117,6 +135,22 @@ class Judgement(NamedTuple):
     product: str | None = None
     decision: str | None = None
     identifier: str | None = None
+    hypothetical: bool = False
+    """The verdict comes from rule sets that bind no one (a model, a proposal, a failed bill): it says what
+    their text would do. When any binding rule set is applied, the verdict is theirs alone."""
+
+    @property
+    def deciding(self) -> RuleOutcome | None:
+        """The rule-set outcome the verdict is taken from (the first with the verdict, binding ones first)."""
+        return next((r for r in self.rules if r.outcome == self.verdict and r.binding != self.hypothetical), None)
+
+    @property
+    def cause(self) -> str | None:
+        """Why a ``not_covered`` verdict (a key of ``NOT_COVERED_CAUSES``); None for any other verdict."""
+        if self.verdict != "not_covered":
+            return None
+        deciding = self.deciding
+        return deciding.cause if deciding is not None else None
 
     @property
     def flagged(self) -> bool:
@@ -153,6 +187,9 @@ class Finding:
     product = property(lambda self: self.judgement.product)
     decision = property(lambda self: self.judgement.decision)
     identifier = property(lambda self: self.judgement.identifier)
+    hypothetical = property(lambda self: self.judgement.hypothetical)
+    deciding = property(lambda self: self.judgement.deciding)
+    cause = property(lambda self: self.judgement.cause)
     flagged = property(lambda self: self.judgement.verdict in FLAGGED)
 
 
@@ -176,6 +213,7 @@ class Dollars:
     flagged_by_department: Counter[str] = field(default_factory=Counter)
     flagged_by_fiscal_year: Counter[str] = field(default_factory=Counter)
     flagged_by_vendor: Counter[str] = field(default_factory=Counter)
+    not_covered_by_cause: Counter[str] = field(default_factory=Counter)
 
     def add(self, finding: Finding, amount: float | None) -> None:
         """Add one row's amount (None: the cell could not be read as an amount, counted apart)."""
@@ -188,6 +226,8 @@ class Dollars:
         self.by_verdict[j.verdict] += amount
         if j.matched:
             self.by_family[j.family_name or j.match.family_id] += amount  # type: ignore[union-attr]
+        if j.verdict == "not_covered":
+            self.not_covered_by_cause[j.cause or "unknown"] += amount
         if j.flagged:
             r = finding.record
             self.flagged_by_department[r.department or "(no department)"] += amount
@@ -200,17 +240,19 @@ class Dollars:
         self.rows += other.rows
         self.unreadable += other.unreadable
         for name in ("by_verdict", "by_family", "flagged_by_department", "flagged_by_fiscal_year",
-                     "flagged_by_vendor"):
+                     "flagged_by_vendor", "not_covered_by_cause"):
             getattr(self, name).update(getattr(other, name))
 
-    def add_unlisted(self, verdict: str, amounts: int, total: float, unreadable: int) -> None:
+    def add_unlisted(self, verdict: str, amounts: int, total: float, unreadable: int, cause: str | None = None) -> None:
         """Add the amounts of many rows whose judgement is neither flagged nor a registry match (so they count
-        only by verdict)."""
+        only by verdict, and a ``not_covered`` one by its cause)."""
         self.rows += amounts
         self.unreadable += unreadable
         if amounts:
             self.total += total
             self.by_verdict[verdict] += total
+            if verdict == "not_covered":
+                self.not_covered_by_cause[cause or "unknown"] += total
 
 
 @dataclass
@@ -231,12 +273,18 @@ class Summary:
     decimal_comma: bool = False
     ragged: int = 0
     ragged_rows: list[int] = field(default_factory=list)
+    not_covered_by_cause: Counter[str] = field(default_factory=Counter)
+    unrecognised_actions: Counter[str] = field(default_factory=Counter)
+    """Contract-action values no rule set gives a meaning to, with how many rows carry each."""
 
     def add(self, finding: Finding) -> None:
         """Count one finding (its amount is added apart, by ``dollars.add``)."""
         self.rows += 1
-        self.by_verdict[finding.judgement.verdict] += 1
-        self.persons += finding.judgement.person
+        j = finding.judgement
+        self.by_verdict[j.verdict] += 1
+        self.persons += j.person
+        if j.verdict == "not_covered":
+            self.not_covered_by_cause[j.cause or "unknown"] += 1
         if finding.record.ragged is not None:
             self.ragged += 1
             if len(self.ragged_rows) < RAGGED_ROWS_KEPT:
@@ -247,6 +295,8 @@ class Summary:
         self.rows += rows
         self.by_verdict[judgement.verdict] += rows
         self.persons += rows * judgement.person
+        if judgement.verdict == "not_covered":
+            self.not_covered_by_cause[judgement.cause or "unknown"] += rows
 
     def merge(self, other: Summary) -> None:
         """Add the counts of a summary of later rows (judged elsewhere, e.g. in another process)."""
@@ -255,6 +305,8 @@ class Summary:
         self.skipped_count += other.skipped_count
         self.skipped_by_reason.update(other.skipped_by_reason)
         self.by_verdict.update(other.by_verdict)
+        self.not_covered_by_cause.update(other.not_covered_by_cause)
+        self.unrecognised_actions.update(other.unrecognised_actions)
         self.persons += other.persons
         self.ragged += other.ragged
         self.ragged_rows.extend(other.ragged_rows[:max(0, RAGGED_ROWS_KEPT - len(self.ragged_rows))])

@@ -73,12 +73,14 @@ def test_findings_past_a_sheets_rows_continue_on_more_sheets(tmp_path):
     from datetime import date
 
     from checker.api import Checker
+    from checker.formats import View
     from checker.formats.xlsx_format import render_xlsx
 
     src = tmp_path / "v.csv"
     src.write_text("Vendor Name,Amount\n" + "".join(f"Acme {i},{i}\n" for i in range(25)), encoding="utf-8")
     with (tmp_path / "out.xlsx").open("wb") as out:
-        render_xlsx(Checker(as_of=date(2024, 6, 30)).audit(str(src)), out, sheet_rows=10, spool_dir=str(tmp_path))
+        render_xlsx(Checker(as_of=date(2024, 6, 30)).audit(str(src)), out, View(spool_dir=str(tmp_path)),
+                    sheet_rows=10)
     wb = openpyxl.load_workbook(tmp_path / "out.xlsx")
     assert wb.sheetnames == ["Findings", "Review", "Findings (2)", "Findings (3)", "Summary", "Method"]
     listed = []
@@ -93,12 +95,13 @@ def test_a_failed_workbook_leaves_no_temporary_files(tmp_path, monkeypatch):
     from datetime import date
 
     from checker.api import Checker
-    from checker.formats import xlsx_format
+    from checker.formats import View, xlsx_format
 
     def fail(self, values, style=None):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(xlsx_format._Sheet, "add", fail)
     with (tmp_path / "out.xlsx").open("wb") as out, pytest.raises(KeyboardInterrupt):
-        xlsx_format.render_xlsx(Checker(as_of=date(2024, 6, 30)).audit(str(EXAMPLE)), out, spool_dir=str(tmp_path))
+        xlsx_format.render_xlsx(Checker(as_of=date(2024, 6, 30)).audit(str(EXAMPLE)), out,
+                                View(spool_dir=str(tmp_path)))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]

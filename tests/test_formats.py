@@ -49,11 +49,12 @@ def _generic_csv(run, show_individuals: bool) -> str:
     writer.writerow(header(ids))
     for f in run.findings:
         m, outcomes = f.match, {r.rule_set: r.outcome for r in f.rules}
+        reasons = {r.rule_set: r.reason for r in f.rules}
         cells = [str(f.record.row), display_vendor(f, show_individuals), f.verdict, f.entity_name or "",
                  f.family_name or "", f.relation or "", m.matched_name if m else "",
                  f"{m.score * 100:.1f}" if m else "", m.band if m else "", *[outcomes.get(i, "") for i in ids],
                  main_reason(f), citations_text(f), evidence_text(f), sources_text(f), f.product or "",
-                 f.decision or ""]
+                 f.decision or "", f.cause or "", f.verdict, *[reasons.get(i, "") for i in ids]]
         writer.writerow([neutralise_cell(c) for c in cells])
     return out.getvalue()
 
@@ -148,8 +149,8 @@ def test_audit_tables_equal_tabulate_of_each_row_afresh(tmp_path, fmt):
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     checker = Checker(as_of=date(2024, 6, 30))
     out, again = io.StringIO(), io.StringIO()
-    render_audit(checker.audit(str(path)), out, fmt)
-    render_audit(checker.audit(str(path)), again, fmt)  # the same judgements, prepared by the first table
+    render_audit(checker.audit(str(path)), out, fmt, View())
+    render_audit(checker.audit(str(path)), again, fmt, View())  # the same judgements, prepared by the first table
     assert again.getvalue() == out.getvalue()
     cells = [_prepared(fmt, [f.record.row, display_vendor(f, False), f.verdict, match_text(f), main_reason(f)],
                        (None, 40, None, 40, 70)) for f in checker.audit(str(path)).findings]

@@ -29,15 +29,34 @@ def test_registry_securities_are_flagged_with_what_matched(report):
         assert f["rules"][0]["citation"].startswith("Richmond Ord. No. 12-18 (investment")
 
 
+def test_richmond_bars_new_purchases_and_sends_holdings_already_owned_to_review(report):
+    """The reported text bars putting money in; it does not require selling what is already owned."""
+    tr, pltr, efx, relx = report[2], report[3], report[4], report[5]
+    assert (pltr["action"], pltr["date"], pltr["verdict"]) == ("purchase", "2026-09-15", "prohibited")
+    assert "bars new investment" in pltr["rules"][0]["reason"]
+    assert efx["verdict"] == "prohibited"
+    for held in (tr, relx):
+        assert held["verdict"] == "potential_violation" and "action" not in held
+        assert "divestment of holdings already owned is not required" in held["rules"][0]["reason"]
+
+
 def test_treasury_bill_is_clear_and_bad_check_digit_is_reported(report):
     assert report[1]["verdict"] == "clear" and report[1]["match"] is None
     assert "CUSIP 3130AXXX8 is not valid" in report[6]["identifier"]
 
 
-def test_contracting_only_rule_sets_do_not_cover_holdings(cli):
+def test_unknown_investing_coverage_is_reported_as_unknown_not_as_fact(cli):
+    """Berkeley's codified sections say nothing of investments, and the rest was not seen: review, not a fact."""
     f = cli("holdings", EXAMPLE, "--rules", "berkeley-ca", "--format", "json").json()["findings"]
     pltr = next(x for x in f if x["row"] == 3)
-    assert pltr["verdict"] == "not_covered" and "not investments" in pltr["rules"][0]["reason"]
+    assert pltr["verdict"] == "potential_violation" and "is not known" in pltr["rules"][0]["reason"]
+
+
+def test_a_rule_set_without_an_investment_provision_does_not_cover_holdings(cli):
+    f = cli("holdings", EXAMPLE, "--rules", "ca-ab2597-2020", "--format", "json").json()["findings"]
+    pltr = next(x for x in f if x["row"] == 3)
+    assert pltr["verdict"] == "not_covered" and pltr["cause"] == "investing_not_covered"
+    assert pltr["hypothetical"] is True and pltr["rules"][0]["binding"] is False
 
 
 def test_holdings_report_totals_by_family_and_share(cli):

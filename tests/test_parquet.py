@@ -88,14 +88,14 @@ def test_typed_columns_give_the_findings_of_the_same_csv(cli, checker, tmp_path,
 
 
 def test_a_typed_date_is_the_date_whatever_text_would_say(checker, tmp_path):
-    """4 March and 3 April 2019 fall either side of Berkeley's effective date (1 April 2019): were either read
-    with day and month swapped, its verdict under berkeley-ca would change."""
-    rows = [("WEST PUBLISHING CORP", "1.00", date(2019, 4, 3), "extended"),
-            ("WEST PUBLISHING CORP", "1.00", date(2019, 3, 4), "extended")]
+    """6 January and 1 June 2019 fall either side of the window of Berkeley's unverified effective date (28 February
+    to 31 May 2019): were either read with day and month swapped, its verdict under berkeley-ca would change."""
+    rows = [("WEST PUBLISHING CORP", "1.00", date(2019, 6, 1), "extended"),
+            ("WEST PUBLISHING CORP", "1.00", date(2019, 1, 6), "extended")]
     for date_type in (pa.date32(), pa.timestamp("ms")):
         _write_parquet(tmp_path / "dates.parquet", rows, date_type=date_type)
         findings = list(checker.audit(str(tmp_path / "dates.parquet")).findings)
-        assert [f.record.date for f in findings] == [date(2019, 4, 3), date(2019, 3, 4)]
+        assert [f.record.date for f in findings] == [date(2019, 6, 1), date(2019, 1, 6)]
         berkeley = [next(r.outcome for r in f.rules if r.rule_set == "berkeley-ca") for f in findings]
         assert berkeley == ["prohibited", "grandfathered"]
 

@@ -26,7 +26,7 @@ def test_extends_inherits_and_overrides_with_origins():
     assert oak.origin["coverage.agencies"] == "oakland-ca"
     assert oak.origin["coverage.services"] == "deportice-model"
     ab2597 = available_rulesets()["ca-ab2597-2020"]
-    assert ab2597.origin["coverage.actions"] == "ca-ab1332-2019"   # inherited from its parent
+    assert ab2597.origin["actions.renewed"] == "ca-ab1332-2019"   # inherited from its parent
     assert ab2597.origin["status"] == "ca-ab1332-2019"
     assert set(ab2597.affiliates.values()) == {"prohibited"}
 
@@ -84,9 +84,12 @@ def test_motorola_outcome_differs_between_berkeley_and_richmond_with_reasons(cli
     assert rules["richmond-ca"]["outcome"] == "potential_violation" and "review" in rules["richmond-ca"]["reason"]
 
 
-WAIVERS_CSV = """vendor,entity,rule_set,resolution,decided,expires,contract_id,max_amount,intent,alternatives,extra_cost
-,motorola-solutions,berkeley-ca,Res. 1 (illustrative),2021-10-05,2028-09-30,,,radio interoperability,none,unknown
-WEST PUBLISHING CORP,,berkeley-ca,Res. 2 (illustrative),2020-01-07,,C-77,"$5,000",legal research,Lexis only,$1200/yr
+WAIVERS_CSV = """vendor,entity,rule_set,resolution,decided,expires,contract_id,actions,max_amount,intent,alternatives,\
+extra_cost
+,motorola-solutions,berkeley-ca,Res. 1 (illustrative),2021-10-05,2028-09-30,,new; amended,,radio interoperability,none,\
+unknown
+WEST PUBLISHING CORP,,berkeley-ca,Res. 2 (illustrative),2020-01-07,,C-77,extended,"$5,000",legal research,Lexis only,\
+$1200/yr
 """
 
 
@@ -97,12 +100,14 @@ def test_waiver_register_from_csv_applies_and_is_counted(cli, tmp_path):
     data.write_text("Vendor,Contract Action,Action Date,Contract Number,Amount\n"
                     "MOTOROLA SOLUTIONS INC,amended,2025-03-01,C-12,\"$9,000\"\n"
                     "WEST PUBLISHING CORP,extended,2025-03-01,C-77,\"$4,800\"\n"
-                    "WEST PUBLISHING CORP,extended,2025-03-01,C-78,\"$4,800\"\n")
+                    "WEST PUBLISHING CORP,extended,2025-03-01,C-78,\"$4,800\"\n"
+                    "MOTOROLA SOLUTIONS INC,extended,2025-03-01,C-12,\"$9,000\"\n")
     report = cli("audit", str(data), "--rules", "berkeley-ca", "--waivers", str(w), "--format", "json").json()
     verdicts = [f["verdict"] for f in report["findings"]]
-    assert verdicts == ["waived", "waived", "prohibited"]
+    assert verdicts == ["waived", "waived", "prohibited", "prohibited"]
     assert "Res. 2" in report["findings"][1]["rules"][0]["waiver"]
     assert "covers contract C-77 only" in report["findings"][2]["rules"][0]["reason"]
+    assert "this extended contract needs its own waiver" in report["findings"][3]["rules"][0]["reason"]
     assert report["summary"]["by_verdict"]["waived"] == 2
     assert report["provenance"]["waivers"]["path"] == str(w)
 

@@ -43,6 +43,24 @@ WaiversOpt = Annotated[Optional[str], typer.Option(
 OutputOpt = Annotated[Optional[str], typer.Option(
     "--output", "-o", help="Write here (atomically) instead of stdout.")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (YYYY-MM-DD). Default: today.")]
+MapActionOpt = Annotated[Optional[list[str]], typer.Option(
+    "--map-action", help="VALUE=ACTION: read the city's contract-action word VALUE (e.g. PO, change order) as ACTION "
+                         "(new, amended, extended, renewed, purchase_order, existing, payment); repeatable.")]
+ActionMapOpt = Annotated[Optional[str], typer.Option(
+    "--action-map", help="YAML file of VALUE: ACTION lines, as --map-action (both may be given).")]
+
+
+def action_mapping(pairs: list[str] | None, path: str | None) -> dict[str, str]:
+    """The city's contract-action words: from ``--action-map FILE``, then ``--map-action`` pairs (which win)."""
+    from checker.sources.actions import parse_action_pairs
+
+    mapping: dict[str, str] = {}
+    if path:
+        from checker.knowledge.action_map import load_action_map
+
+        mapping.update(load_action_map(path))
+    mapping.update(parse_action_pairs(pairs or ()))
+    return mapping
 
 
 def rule_ids(values: list[str] | None) -> list[str] | None:

@@ -29,12 +29,13 @@ def rules_list(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = List
 
 
 def rules_show(rule_set: Annotated[str, typer.Argument(help="Rule set id or path.")]) -> None:
-    """Print a rule set: coverage, affiliates, waiver, definitions and rules, with sources."""
-    from checker.api import rule_sets
+    """Print a rule set: coverage, what each contract action means, investing, affiliates, waiver, definitions
+    and rules, with sources."""
+    from checker.api import registry, rule_sets
     from checker.formats.rules_view import show_ruleset
 
     (rs,) = rule_sets([rule_set])
-    typer.echo(show_ruleset(rs))
+    typer.echo(show_ruleset(rs, registry()))
 
 
 def rules_diff(

@@ -9,14 +9,17 @@ from typing import Annotated, Optional
 import typer
 
 from checker.cli.options import (
+    ActionMapOpt,
     AsOfOpt,
     DecisionsOpt,
     FailOn,
     FailOnOpt,
+    MapActionOpt,
     OutputOpt,
     RegistryOpt,
     RulesOpt,
     WaiversOpt,
+    action_mapping,
     as_of_date,
     choices,
     exit_for,
@@ -64,6 +67,11 @@ def audit(
     fmt: Annotated[AuditFormat, typer.Option("--format", "-f")] = "table",  # type: ignore[valid-type,assignment]
     output: OutputOpt = None,
     only_flagged: Annotated[bool, typer.Option("--only-flagged", help="List only rows a person must act on.")] = False,
+    only_matched: Annotated[bool, typer.Option(
+        "--only-matched", help="List flagged rows and every row paid to a registry family (waived, grandfathered, "
+                               "not covered too), so no money to a registry family is left out.")] = False,
+    map_action: MapActionOpt = None,
+    action_map: ActionMapOpt = None,
     fail_on: FailOnOpt = FailOn.none,
     as_of: AsOfOpt = None,
     show_individuals: Annotated[bool, typer.Option(
@@ -100,15 +108,17 @@ def audit(
     options = ReadOptions(name_column=name_column, mapping=parse_mapping(mapping), sheet=sheet,
                           decimal_comma=decimal_comma)
     checker = Checker(rule_ids(rules), as_of=as_of_date(as_of), registry_dir=registry, decisions=decisions,
-                      waivers=waivers)
+                      waivers=waivers, action_map=action_mapping(map_action, action_map))
     progress = None if quiet else Progress(printable(f"Auditing {file}"))
     spool_dir = str(Path(output).absolute().parent) if output else None  # where temporary files go
     run = checker.audit(file, options=options, max_rows=max_rows, only_flagged=only_flagged,
-                        progress=progress.update if progress else None, spool_dir=spool_dir)
+                        only_matched=only_matched, progress=progress.update if progress else None,
+                        spool_dir=spool_dir)
     if shareable:
         run = run.for_publication()
     subject = f"Audit of {file}"
-    view = View(only_flagged=only_flagged, show_individuals=show_individuals, subject=subject, spool_dir=spool_dir)
+    view = View(only_flagged=only_flagged, show_individuals=show_individuals, subject=subject, spool_dir=spool_dir,
+                only_matched=only_matched)
     try:
         with open_output(output, binary=out_format.binary, inputs=[file]) as out:
             if output is None and sys.stdout.isatty():
@@ -124,7 +134,9 @@ def audit(
 
 
 def holdings(
-    file: Annotated[str, typer.Argument(help="Holdings report (CSV): issuer, CUSIP, ISIN, ticker, values.")],
+    file: Annotated[str, typer.Argument(
+        help="Holdings report (CSV): issuer, CUSIP, ISIN, ticker, values; a transaction (buy, sell) and trade date "
+             "when the report has them.")],
     rules: RulesOpt = None,
     fmt: Annotated[HoldingsFormat, typer.Option("--format", "-f")] = "table",  # type: ignore[valid-type,assignment]
     output: OutputOpt = None,

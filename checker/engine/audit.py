@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+from collections import Counter
 from collections.abc import Callable, Iterator
 from itertools import compress, repeat
 from operator import is_, itemgetter
@@ -28,7 +29,7 @@ from checker.engine.tally import Tally
 from checker.errors import InputError
 from checker.judge.facts import FactFinder, VendorFacts, facts, vendor_only
 from checker.judge.judge import Judge
-from checker.model import Finding, Judgement, Record, Skipped, Summary
+from checker.model import ACTIONS, Finding, Judgement, Record, Skipped, Summary
 from checker.sources.columns import ColumnMap
 from checker.sources.rows import MAX_NAME, RowConverter, read_action, read_date
 from checker.sources.values import parse_amount
@@ -45,16 +46,20 @@ class RowAudit:
     """Judges the rows of one file; ``findings`` streams them while ``summary`` counts every row."""
 
     def __init__(self, finder: FactFinder, judge: Judge, path: str, columns: ColumnMap, summary: Summary, *,
-                 only_flagged: bool = False, nul_seen: Callable[[], bool] = lambda: True) -> None:
-        """``nul_seen()``: whether the rows read so far may hold a NUL character (when not, no cell is checked)."""
+                 only_flagged: bool = False, only_matched: bool = False, nul_seen: Callable[[], bool] = lambda: True,
+                 read_action: Callable[[str], str | None] = read_action) -> None:
+        """``nul_seen()``: whether the rows read so far may hold a NUL character (when not, no cell is checked).
+        ``only_flagged`` lists flagged rows only; ``only_matched`` lists those and every registry match."""
         self.finder = finder
         self.judge = judge
         self.columns = columns
         self.summary = summary
-        self.only_flagged = only_flagged
+        self.only_flagged = only_flagged or only_matched
+        self.listed = (lambda j: j.flagged or j.matched) if only_matched else (lambda j: j.flagged)
         self.nul_seen = nul_seen
         self.dates = Memo(read_date, 100_000)
         self.actions = Memo(read_action, 100_000)
+        self.action_cells: Counter[str] = Counter()  # every action cell's count, read as actions at the end
         self.convert = RowConverter(path, columns, read_date=self.dates, read_action=self.actions)
         self.vendor_facts = Memo(self._vendor_facts, MEMO_NAMES)
         self.no_product = Memo(finder.names_no_product, MEMO_NAMES)
@@ -107,11 +112,12 @@ class RowAudit:
         new vendor cells while the chunk before is judged (``prematch``).
         """
         done = first_row
-        only_flagged = self.only_flagged
+        only_flagged, listed = self.only_flagged, self.listed
         convert, row, judgements = self.convert, self.row, self.tally.judgements
         with _fewer_collections():
             for chunk, matched in self._matched(chunks, match_ahead):
                 self.ahead.update(matched)
+                self._count_actions(chunk)
                 self.convert.text_without_nul = clean = not self.nul_seen()
                 groups = self._bulk(chunk, clean) if self.bulk else None
                 if groups is None:
@@ -123,7 +129,7 @@ class RowAudit:
                 for i, group in rows:
                     if group is None:
                         finding = row(done + 1 + i, chunk[i])
-                        if finding is not None and (not only_flagged or finding.flagged):
+                        if finding is not None and (not only_flagged or listed(finding.judgement)):
                             yield finding
                     else:  # counted in bulk; listed with its group's judgement
                         yield Finding(convert(done + 1 + i, chunk[i]), judgements[group])  # type: ignore[arg-type]
@@ -131,6 +137,25 @@ class RowAudit:
                 if progress is not None:
                     progress(done)
         self.tally.close()
+        self._unrecognised_actions()
+
+    def _count_actions(self, chunk: list[list[Any]]) -> None:
+        """Count a chunk's contract-action cells (read as actions once, at the end: a file has a few values)."""
+        a = self.columns.action
+        if a is None:
+            return
+        try:
+            self.action_cells.update(map(itemgetter(a), chunk))
+        except IndexError:  # a short row
+            self.action_cells.update(cells[a] for cells in chunk if a < len(cells))
+
+    def _unrecognised_actions(self) -> None:
+        """Add the action values no rule set knows to the summary, with their row counts."""
+        for cell, count in self.action_cells.items():
+            action = self.actions(cell)
+            if action is not None and action not in ACTIONS:
+                self.summary.unrecognised_actions[action] += count
+        self.action_cells.clear()
 
     def _matched(self, chunks: Iterator[list[list[Any]]], match_ahead: bool
                  ) -> Iterator[tuple[list[list[Any]], dict[str, VendorFacts]]]:

@@ -1,8 +1,9 @@
-"""Rows counted in bulk: per judgement, and their amounts per verdict, folded into the summary at the end.
+"""Rows counted in bulk: per judgement, and their amounts per verdict (and cause), folded into the summary at
+the end.
 
 Only rows whose judgement is neither flagged nor a registry match are counted here (``Summary.add_unlisted``
-and ``Dollars.add_unlisted`` count such rows by verdict alone). Rows are grouped by their vendor cell; a
-group stands for one judgement.
+and ``Dollars.add_unlisted`` count such rows by verdict, and a not_covered one by its cause). Rows are grouped
+by their vendor cell; a group stands for one judgement.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class Tally:
         self.judgements: list[Judgement] = []  # by group
         self._by_identity: dict[int, int] = {}  # id() of a judgement (kept alive in ``judgements``) -> group
         self.rows: Counter[int] = Counter()
-        self.amounts: dict[str, list[float]] = {}  # verdict -> [amounts read, total, unreadable]
+        self.amounts: dict[tuple[str, str | None], list[float]] = {}  # (verdict, cause) -> [read, total, unreadable]
 
     def group(self, cell: str, judgement: Judgement | None) -> int | None:
         """Remember a vendor cell's group: its rows share ``judgement`` (None: its rows are read one by one)."""
@@ -53,15 +54,15 @@ class Tally:
         self.rows.update(counts)
         if amounts is None or not counts:
             return
-        verdicts = {self.judgements[g].verdict for g in counts}
-        for verdict in verdicts:
-            if len(verdicts) == 1:  # the usual case
+        kinds = {(self.judgements[g].verdict, self.judgements[g].cause) for g in counts}
+        for kind in kinds:
+            if len(kinds) == 1:  # the usual case
                 cells = list(compress(amounts, map(is_not, groups, repeat(None))))
             else:
                 cells = [a for a, g in zip(amounts, groups, strict=True)
-                         if g is not None and self.judgements[g].verdict == verdict]
+                         if g is not None and (self.judgements[g].verdict, self.judgements[g].cause) == kind]
             read, total, unreadable = sum_amounts(cells, decimal_comma)
-            kept = self.amounts.setdefault(verdict, [0, 0.0, 0])
+            kept = self.amounts.setdefault(kind, [0, 0.0, 0])
             kept[0] += read
             kept[1] += total
             kept[2] += unreadable
@@ -70,7 +71,7 @@ class Tally:
         """Add the counted rows and their amounts to the summary (once, at the end)."""
         for group, rows in self.rows.items():
             self.summary.add_unlisted(self.judgements[group], rows)
-        for verdict, (read, total, unreadable) in self.amounts.items():
-            self.summary.dollars.add_unlisted(verdict, int(read), total, int(unreadable))
+        for (verdict, cause), (read, total, unreadable) in self.amounts.items():
+            self.summary.dollars.add_unlisted(verdict, int(read), total, int(unreadable), cause)
         self.rows.clear()
         self.amounts.clear()

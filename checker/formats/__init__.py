@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from checker.api import Run
+    from checker.model import Finding
 
 FORMATS = {
     "table": "checker.formats.table:TABLE",
@@ -34,12 +35,25 @@ KINDS = {
 
 @dataclass(frozen=True)
 class View:
-    """What a reader asked to see: only flagged rows, individuals named, and what the report is about."""
+    """What a reader asked to see: only flagged rows (or those and every registry match), individuals named, and
+    what the report is about."""
 
     only_flagged: bool = False
     show_individuals: bool = False
     subject: str = "Audit"
     spool_dir: str | None = None  # where a format may keep temporary files (the output's own folder)
+    only_matched: bool = False
+
+    @property
+    def filtered(self) -> bool:
+        """True when some rows are left out of the listing (they are still counted)."""
+        return self.only_flagged or self.only_matched
+
+    def listed(self, f: Finding) -> bool:
+        """Whether a finding is listed: every one, or only flagged ones, or those and every registry match."""
+        if self.only_matched:
+            return f.flagged or f.judgement.matched
+        return f.flagged or not self.only_flagged
 
 
 class Format(Protocol):

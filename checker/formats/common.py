@@ -6,9 +6,15 @@ from collections import Counter
 from typing import Any
 
 from checker.api import Run
-from checker.model import VERDICTS, Dollars, Finding, Judgement, Record
+from checker.model import NOT_COVERED_CAUSES, VERDICTS, Dollars, Finding, Judgement, Record, RuleOutcome
 
 PERSON_PLACEHOLDER = "(individual payee)"
+WOULD = {"prohibited": "would be prohibited", "potential_violation": "would need review",
+         "possible_match": "possible match", "waived": "would be waived", "grandfathered": "would be grandfathered",
+         "not_covered": "would not be covered", "clear": "clear"}
+"""A verdict under a text that binds no one (a model, a proposal, a failed bill): what the text would do."""
+STATUS_WORDS = {"enacted": "an enacted ordinance", "model": "a model ordinance", "proposed": "a proposal",
+                "failed": "a bill that failed"}
 DISCLAIMER = "Not legal advice: confirm findings against the ordinance text and the contract file."
 
 
@@ -29,6 +35,11 @@ def record_dict(r: Record) -> dict[str, Any]:
 def judgement_dict(j: Judgement) -> dict[str, Any]:
     """The judged fields of a finding in the JSON contract (shared by rows with the same judgement)."""
     out: dict[str, Any] = {"verdict": j.verdict, "match": None}
+    if j.hypothetical:
+        out["hypothetical"] = True
+        out["verdict_words"] = verdict_words(j)
+    if j.cause:
+        out["cause"] = j.cause
     if j.match is not None:
         m = j.match
         out["match"] = {
@@ -50,9 +61,29 @@ def judgement_dict(j: Judgement) -> dict[str, Any]:
     out["rules"] = [{"rule_set": r.rule_set, "rule": r.rule, "citation": r.citation, "outcome": r.outcome,
                      "reason": r.reason, "evidence": list(r.evidence), "text_verified": r.text_verified,
                      **({"sources": list(r.sources)} if r.sources else {}),
-                     "clause_url": r.clause_url, **({"waiver": r.waiver} if r.waiver else {})}
+                     "clause_url": r.clause_url, **({"waiver": r.waiver} if r.waiver else {}),
+                     **({"cause": r.cause} if r.cause else {}), **({} if r.binding else {"binding": False})}
                     for r in j.rules]
     return out
+
+
+def verdict_words(j: Finding | Judgement) -> str:
+    """The verdict as reports show it: ``potential_violation``, or for a judgement made only under texts that bind
+    no one, what they would do: ``would be prohibited under deportice-model``."""
+    if not j.hypothetical:
+        return j.verdict
+    deciding = j.deciding
+    return WOULD[j.verdict] + (f" under {deciding.rule_set}" if deciding and j.verdict != "clear" else "")
+
+
+def outcome_words(r: RuleOutcome) -> str:
+    """One rule set's outcome as reports show it (``would be prohibited`` for a text that binds no one)."""
+    return r.outcome if r.binding else WOULD[r.outcome]
+
+
+def cause_words(cause: str | None) -> str:
+    """Why a registry vendor is not covered, in words (empty for none)."""
+    return NOT_COVERED_CAUSES.get(cause, cause or "") if cause else ""
 
 
 def display_vendor(f: Finding, show_individuals: bool) -> str:
@@ -87,11 +118,17 @@ def match_text(f: Finding | Judgement) -> str:
 
 
 def main_reason(f: Finding | Judgement) -> str:
-    """The reason given by the rule set with the most severe outcome."""
-    worst = next((r for r in f.rules if r.outcome == f.verdict), None)
-    if worst is None:
+    """The reason given by the rule set that decided the verdict (``Judgement.deciding``)."""
+    deciding = f.deciding
+    if deciding is None:
         return f.note or ""
-    return f"[{worst.rule_set}] {worst.reason}"
+    return f"[{deciding.rule_set}] {deciding.reason}"
+
+
+def rule_set_reasons(f: Finding | Judgement, rule_set_ids: list[str]) -> list[str]:
+    """Each rule set's reason, in the order of ``rule_set_ids`` (for one column per rule set)."""
+    reasons = {r.rule_set: r.reason for r in f.rules}
+    return [reasons.get(i, "") for i in rule_set_ids]
 
 
 def rules_phrase(run: Run) -> str:
@@ -102,13 +139,49 @@ def rules_phrase(run: Run) -> str:
     return ids
 
 
+def binding_note(run: Run) -> str:
+    """Which of the run's rule sets bind no one, and what that means for the verdicts (empty when all bind)."""
+    others = [rs for rs in run.rulesets if not rs.binding]
+    if not others:
+        return ""
+    named = "; ".join(f"{rs.id} is {STATUS_WORDS.get(rs.status, rs.status)}" for rs in others)
+    binds = "it binds" if len(others) == 1 else "they bind"
+    if len(others) == len(run.rulesets):
+        return (f"Hypothetical: {named}; {binds} no one, so every verdict says what the text would do "
+                "(\"would be prohibited\"), never what the law requires.")
+    return f"{named}: {binds} no one, so {'its' if len(others) == 1 else 'their'} outcomes say what " \
+           "the text would do and decide no verdict."
+
+
+def causes_phrase(counts: Counter[str] | dict[str, int]) -> str:
+    """``12 before the effective date, 3 service not covered`` (most first), or empty."""
+    return ", ".join(f"{n:,} {cause_words(cause)}" for cause, n in Counter(counts).most_common() if n)
+
+
+def actions_phrase(s: Any) -> str:
+    """The contract-action values no rule set knows, with their counts, and how to map them (or empty)."""
+    if not s.unrecognised_actions:
+        return ""
+    top = ", ".join(f"{value!r} ({n:,} rows)" for value, n in s.unrecognised_actions.most_common(10))
+    more = len(s.unrecognised_actions) - 10
+    return (f"Contract actions not recognised: {top}{f' and {more:,} more' if more > 0 else ''}; rows of covered "
+            "vendors with them are sent for review. Map a city's own words with --map-action VALUE=ACTION.")
+
+
 def summary_paragraph(run: Run, subject: str) -> str:
     """One paragraph for people: what was judged, under which rules, with what result."""
     s = run.summary
     counts = s.verdict_counts()
-    parts = [f"{counts[v]:,} {v.replace('_', ' ')}" for v in VERDICTS]
+    words = WOULD if all(not rs.binding for rs in run.rulesets) and run.rulesets else {}
+    parts = [f"{counts[v]:,} {words.get(v, v.replace('_', ' '))}" for v in VERDICTS]
     text = (f"{subject}: {s.rows:,} rows under {rules_phrase(run)}, as of {run.as_of.isoformat()}. "
             f"Verdicts: {', '.join(parts)}.")
+    if s.not_covered_by_cause:
+        text += f" Not covered, by cause: {causes_phrase(s.not_covered_by_cause)}."
+    if actions_phrase(s):
+        text += " " + actions_phrase(s)
+    if binding_note(run):
+        text += " " + binding_note(run)
     if s.skipped_count:
         reasons: dict[str, list[int]] = {}
         for sk in s.skipped:
@@ -163,7 +236,8 @@ def dollars_dict(d: Dollars) -> dict[str, Any]:
             "by_verdict": money(d.by_verdict), "by_family": money(d.by_family),
             "flagged_by_department": money(d.flagged_by_department),
             "flagged_by_fiscal_year": money(d.flagged_by_fiscal_year),
-            "top_flagged_vendors": dict(list(money(d.flagged_by_vendor).items())[:TOP_VENDORS])}
+            "top_flagged_vendors": dict(list(money(d.flagged_by_vendor).items())[:TOP_VENDORS]),
+            **({"not_covered_by_cause": money(d.not_covered_by_cause)} if d.not_covered_by_cause else {})}
 
 
 def dollars_tables(d: Dollars, tablefmt: str) -> str:
@@ -174,7 +248,8 @@ def dollars_tables(d: Dollars, tablefmt: str) -> str:
              + (f" ({d.unreadable:,} amounts could not be read)." if d.unreadable else ".")]
     sections = [("Verdict", d.by_verdict), ("Paid to registry family", d.by_family),
                 ("Flagged, by department", d.flagged_by_department),
-                ("Flagged, by fiscal year", d.flagged_by_fiscal_year), ("Top flagged vendors", d.flagged_by_vendor)]
+                ("Flagged, by fiscal year", d.flagged_by_fiscal_year), ("Top flagged vendors", d.flagged_by_vendor),
+                ("Not covered, by cause", Counter({cause_words(k): v for k, v in d.not_covered_by_cause.items()}))]
     for title, counter in sections:
         rows = [[k, f"${v:,.2f}"] for k, v in counter.most_common(TOP_VENDORS)]
         if rows and not (title.startswith("Flagged, by") and len(counter) == 1 and next(iter(counter)).startswith("(")):

@@ -20,7 +20,9 @@ from checker.formats.common import (
     evidence_text,
     main_reason,
     neutralise_cell,
+    rule_set_reasons,
     sources_text,
+    verdict_words,
 )
 from checker.formats.output import write_judged_rows
 from checker.formats.rendered import PerJudgement
@@ -31,10 +33,10 @@ _QUOTED = frozenset(',"\r\n')
 
 
 def header(rule_set_ids: Sequence[str]) -> list[str]:
-    """The report's column names."""
+    """The report's column names (columns only ever added at the end: scripts may read them by position)."""
     return ["row", "vendor", "verdict", "entity", "family", "relation", "matched_name", "score", "band",
             *[f"{i} outcome" for i in rule_set_ids], "reason", "citations", "evidence", "sources", "product",
-            "decision"]
+            "decision", "not_covered_cause", "verdict_words", *[f"{i} reason" for i in rule_set_ids]]
 
 
 def _line(cells: list[str]) -> str:
@@ -49,7 +51,8 @@ def _judged_cells(j: Judgement, rule_set_ids: Sequence[str]) -> list[str]:
     outcomes = {r.rule_set: r.outcome for r in j.rules}
     return [j.verdict, j.entity_name or "", j.family_name or "", j.relation or "", m.matched_name if m else "",
             f"{m.score * 100:.1f}" if m else "", m.band if m else "", *[outcomes.get(i, "") for i in rule_set_ids],
-            main_reason(j), citations_text(j), evidence_text(j), sources_text(j), j.product or "", j.decision or ""]
+            main_reason(j), citations_text(j), evidence_text(j), sources_text(j), j.product or "", j.decision or "",
+            j.cause or "", verdict_words(j), *rule_set_reasons(j, list(rule_set_ids))]
 
 
 class CsvRows:
@@ -90,8 +93,8 @@ class CsvFormat:
         """Write the findings table as CSV."""
         ids = [rs.id for rs in run.rulesets]
         out.write(_line(header(ids)) + "\n")
-        if view.only_flagged:  # the stream holds flagged rows only (a run of any kind may be asked for them)
-            run = replace(run, findings=(f for f in run.findings if f.flagged), rows_writer=None)
+        if view.filtered:  # the stream holds the rows asked for (a run of any kind may be asked for them)
+            run = replace(run, findings=filter(view.listed, run.findings), rows_writer=None)
         run.write_rows(CsvRows(ids, view.show_individuals), out)
 
 

@@ -21,6 +21,7 @@ from checker.formats.common import (
     main_reason,
     provenance_line,
     summary_paragraph,
+    verdict_words,
 )
 from checker.formats.method import METHOD
 from checker.formats.rendered import PerJudgement
@@ -219,17 +220,18 @@ def _evidence_cell(f: Judgement) -> str:
 def _judgement_cells(f: Judgement) -> str:
     """The cells that depend only on the judgement (shared by many rows): verdict to evidence."""
     v = f.verdict
-    return (f'<td class="verdict v-{_e(v)}">{_e(v)}</td>' + _match_cells(f) + _reason_cell(f)
+    return (f'<td class="verdict v-{_e(v)}">{_e(verdict_words(f))}</td>' + _match_cells(f) + _reason_cell(f)
             + _clause_cell(f) + _evidence_cell(f))
 
 
-def _collect(run: Run, only_flagged: bool) -> tuple[list[Finding], int, int]:
+def _collect(run: Run, view: View) -> tuple[list[Finding], int, int]:
     """The findings to list, how many the stream held, and how many clear ones a large table leaves out."""
     listed: list[Finding] = []
     seen = omitted = 0
     trimmed = False
+    only_flagged = view.filtered
     for f in run.findings:
-        if only_flagged and not f.flagged:
+        if not view.listed(f):
             continue
         seen += 1
         if trimmed and f.verdict == "clear":
@@ -244,9 +246,10 @@ def _collect(run: Run, only_flagged: bool) -> tuple[list[Finding], int, int]:
     return listed, seen, omitted
 
 
-def render_html(run: Run, out: TextIO, *, only_flagged: bool = False, show_individuals: bool = False) -> None:
+def render_html(run: Run, out: TextIO, view: View) -> None:
     """Write the report as one HTML page; findings are collected first, as the summary completes with the stream."""
-    listed, seen, omitted = _collect(run, only_flagged)
+    listed, seen, omitted = _collect(run, view)
+    only_flagged, show_individuals = view.filtered, view.show_individuals
     prov = run.provenance()
     name = prov["input"]["path"] if prov["input"] else "input"
     subject = f"Audit of {name}"
@@ -289,7 +292,8 @@ def _verdicts(run: Run, listed: list[Finding], only_flagged: bool, omitted: int,
     missing = judged - len(listed)
     why = []
     if only_flagged:
-        why.append("only flagged rows were asked for, with --only-flagged")
+        why.append("only flagged rows (and, with --only-matched, registry matches) were asked for, with "
+                   "--only-flagged or --only-matched")
     if omitted:
         why.append(f"{omitted:,} clear rows are left out of a table this large")
     if run.shareable and s.persons:
@@ -337,7 +341,8 @@ def _table(run: Run, listed: list[Finding], show_individuals: bool, only_flagged
                ("clause", "Clause", "text")]
     w('<section id="findings-section">\n<h2>Findings</h2>\n')
     if not listed:
-        w("<p>No findings to list" + (" (only flagged rows were asked for)." if only_flagged else ".") + "</p>\n"
+        asked = " (only flagged rows or registry matches were asked for)." if only_flagged else "."
+        w("<p>No findings to list" + asked + "</p>\n"
           "</section>\n")
         return
     n, page = len(listed), min(len(listed), PAGE_ROWS)
@@ -418,7 +423,7 @@ class HtmlFormat:
 
     def write(self, run: Run, out: TextIO, view: View) -> None:
         """Write the report page."""
-        render_html(run, out, only_flagged=view.only_flagged, show_individuals=view.show_individuals)
+        render_html(run, out, view)
 
 
 HTML = HtmlFormat()

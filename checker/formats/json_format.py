@@ -73,8 +73,8 @@ class JsonFormat:
         only_flagged = view.only_flagged
         head = {"schema_version": SCHEMA_VERSION, "tool": run.tool}
         out.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ",\n \"findings\": [")
-        if only_flagged:  # the stream holds flagged rows only (a run of any kind may be asked for them)
-            run = replace(run, findings=(f for f in run.findings if f.flagged), rows_writer=None)
+        if view.filtered:  # the stream holds the rows asked for (a run of any kind may be asked for them)
+            run = replace(run, findings=filter(view.listed, run.findings), rows_writer=None)
         rows = run.write_rows(JsonRows(), out)
         s = run.summary
         summary = {"rows": s.rows, "skipped": [{"row": k.row, "reason": k.reason} for k in s.skipped],
@@ -84,6 +84,14 @@ class JsonFormat:
         if s.skipped_count > len(s.skipped):  # the list stops at SKIPPED_KEPT rows
             summary["skipped_count"] = s.skipped_count
             summary["skipped_by_reason"] = dict(s.skipped_by_reason)
+        if view.only_matched:
+            summary["only_matched"] = True
+        if s.not_covered_by_cause:
+            summary["not_covered_by_cause"] = dict(s.not_covered_by_cause.most_common())
+        if s.unrecognised_actions:
+            summary["unrecognised_actions"] = dict(s.unrecognised_actions.most_common())
+        if any(not rs.binding for rs in run.rulesets):
+            summary["non_binding_rule_sets"] = {rs.id: rs.status for rs in run.rulesets if not rs.binding}
         if s.ragged:
             summary["ragged_rows"] = {"count": s.ragged, "rows": s.ragged_rows}
         if s.dollars.rows or s.dollars.unreadable:

@@ -14,9 +14,11 @@ from checker.formats.common import (
     dollars_tables,
     main_reason,
     match_text,
+    outcome_words,
     provenance_line,
     sources_text,
     summary_paragraph,
+    verdict_words,
 )
 from checker.formats.output import Printable
 from checker.formats.rendered import PerJudgement
@@ -49,8 +51,7 @@ def _cells(fmt: str, row: list) -> list:
     return [c.replace("|", "\\|").replace("\n", " ") if isinstance(c, str) else c for c in row]
 
 
-def render_audit(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False, show_individuals: bool = False,
-                 subject: str = "Audit") -> None:
+def render_audit(run: Run, out: TextIO, fmt: str, view: View) -> None:
     """Summary paragraph, then one table row per finding, then provenance.
 
     The table keeps its rows in a temporary file until the summary is written, so memory does not grow with
@@ -60,23 +61,23 @@ def render_audit(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False,
     headers = ["Row", "Vendor", "Verdict", "Registry match", "Why"]
     spool = TableSpool(headers, markdown=fmt == "markdown")
     packet = EvidencePacket()
-    shared = PerJudgement(lambda j: spool.shared(_prepared(fmt, [j.verdict, match_text(j), main_reason(j)],
+    shared = PerJudgement(lambda j: spool.shared(_prepared(fmt, [verdict_words(j), match_text(j), main_reason(j)],
                                                            AUDIT_WIDTHS[2:])))
     for f in run.findings:
-        if only_flagged and not f.flagged:
+        if not view.listed(f):
             continue
         packet.add(f)
-        own = [f.record.row, display_vendor(f, show_individuals)]
+        own = [f.record.row, display_vendor(f, view.show_individuals)]
         spool.add(_prepared(fmt, own, AUDIT_WIDTHS[:2]), shared(f.judgement))
     heading = "# sanctuary-check audit\n\n" if fmt == "markdown" else ""
-    out.write(heading + summary_paragraph(run, subject) + "\n\n")
+    out.write(heading + summary_paragraph(run, view.subject) + "\n\n")
     if run.summary.dollars.rows:
         out.write(dollars_tables(run.summary.dollars, TABLEFMT[fmt]) + "\n\n")
     if spool.rows:
         spool.write(out)
         out.write("\n\n")
     else:
-        out.write("No findings to list" + (" (only flagged rows were asked for)." if only_flagged else ".") + "\n\n")
+        out.write("No findings to list" + (f" ({_asked(view)})." if view.filtered else ".") + "\n\n")
     if packet:
         out.write(packet.render(fmt == "markdown") + "\n")
     out.write(provenance_line(run) + "\n")
@@ -148,7 +149,9 @@ def render_screen(run: Run, out: TextIO, fmt: str) -> None:
 
 def _screen_block(f: Finding, fmt: str) -> str:
     md = fmt == "markdown"
-    title = f"{f.record.vendor} → {f.verdict.upper().replace('_', ' ')}"
+    title = f"{f.record.vendor} → {verdict_words(f).upper().replace('_', ' ')}"
+    if f.hypothetical:
+        title += " (a text that binds no one: what it would do, not what the law requires)"
     lines = [f"## {title}" if md else title]
     if f.match is not None:
         lines.append(f"Match: {match_text(f)} — {f.match.explanation}.")
@@ -162,7 +165,7 @@ def _screen_block(f: Finding, fmt: str) -> str:
         lines.append(f"Decision applied: {f.decision}.")
     if f.product:
         lines.append(f"Product named in the description: {f.product}.")
-    table = [_cells(fmt, [r.rule_set, r.outcome, r.citation + ("" if r.text_verified else " (text unverified)"),
+    table = [_cells(fmt, [r.rule_set, outcome_words(r), r.citation + ("" if r.text_verified else " (text unverified)"),
                           r.reason]) for r in f.rules]
     lines.append("")
     headers = ["Rule set", "Outcome", "Clause", "Reason"]
@@ -183,19 +186,19 @@ def _screen_block(f: Finding, fmt: str) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def render_holdings(run: Run, out: TextIO, fmt: str, *, only_flagged: bool = False) -> None:
+def render_holdings(run: Run, out: TextIO, fmt: str, view: View) -> None:
     """Summary, flagged value by family and share of the portfolio, then one row per holding."""
     from tabulate import tabulate
 
     rows = []
     for f in run.findings:
-        if only_flagged and not f.flagged:
+        if not view.listed(f):
             continue
         sec = f.record.security
         why = main_reason(f)
         if f.identifier:
             why = f"{f.identifier}. {why}"
-        rows.append(_cells(fmt, [f.record.row, f.record.vendor or "-", f.verdict, match_text(f),
+        rows.append(_cells(fmt, [f.record.row, f.record.vendor or "-", verdict_words(f), match_text(f),
                                  sec.market_value if sec else "", sec.maturity if sec else "", why]))
     s = run.summary
     out.write(("# sanctuary-check holdings\n\n" if fmt == "markdown" else "")
@@ -231,10 +234,16 @@ class TableFormat:
         if run.kind == "screen":
             render_screen(run, out, self.name)
         elif run.kind == "holdings":
-            render_holdings(run, out, self.name, only_flagged=view.only_flagged)
+            render_holdings(run, out, self.name, view)
         else:
-            render_audit(run, out, self.name, only_flagged=view.only_flagged, show_individuals=view.show_individuals,
-                         subject=view.subject)
+            render_audit(run, out, self.name, view)
+
+
+def _asked(view: View) -> str:
+    """What the reader asked for, when some rows are not listed."""
+    if view.only_matched:
+        return "only flagged rows and registry matches were asked for"
+    return "only flagged rows were asked for"
 
 
 TABLE = TableFormat("table")

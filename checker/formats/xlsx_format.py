@@ -20,15 +20,20 @@ from checker.api import Run
 from checker.files import TEMP_MARK, remove_leftovers, temp_prefix
 from checker.formats import View
 from checker.formats.common import (
+    binding_note,
+    cause_words,
     citations_text,
     display_vendor,
     dollars_dict,
     evidence_text,
     main_reason,
     neutralise_cell,
+    outcome_words,
     provenance_line,
+    rule_set_reasons,
     rules_phrase,
     sources_text,
+    verdict_words,
 )
 from checker.formats.method import METHOD
 from checker.formats.rendered import PerJudgement
@@ -74,15 +79,15 @@ class _Sheet:
         self.row += 1
 
 
-def render_xlsx(run: Run, out: BinaryIO, *, only_flagged: bool = False, show_individuals: bool = False,
-                spool_dir: str | None = None, sheet_rows: int = MAX_SHEET_ROWS) -> None:
-    """Write the workbook. Its rows wait in a temporary folder made in ``spool_dir`` (default: the system's
+def render_xlsx(run: Run, out: BinaryIO, view: View, sheet_rows: int = MAX_SHEET_ROWS) -> None:
+    """Write the workbook. Its rows wait in a temporary folder made in ``view.spool_dir`` (default: the system's
     temporary folder) until it is saved; the folder is removed whatever happens."""
+    spool_dir = view.spool_dir
     remove_leftovers(Path(spool_dir or tempfile.gettempdir()), f"{TEMP_MARK}-")
     with tempfile.TemporaryDirectory(prefix=temp_prefix(), dir=spool_dir, ignore_cleanup_errors=True) as folder:
         book = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": folder, "strings_to_formulas": False,
                                          "strings_to_numbers": False, "strings_to_urls": False})
-        _fill(book, run, only_flagged, show_individuals, sheet_rows)
+        _fill(book, run, view, sheet_rows)
         try:
             book.close()
         except xlsxwriter.exceptions.FileCreateError as exc:  # XlsxWriter's name for an OSError while saving
@@ -114,18 +119,19 @@ def _forget_unfinished_zip(exc: BaseException) -> None:
         error = error.__context__
 
 
-def _fill(book: xlsxwriter.Workbook, run: Run, only_flagged: bool, show_individuals: bool, sheet_rows: int) -> None:
+def _fill(book: xlsxwriter.Workbook, run: Run, view: View, sheet_rows: int) -> None:
     bold = book.add_format({"bold": True})
     ids = [rs.id for rs in run.rulesets]
     header = ["Row", "Vendor", "Verdict", "Entity", "Family", "Relation", "Matched name", "Score",
-              *[f"{i} outcome" for i in ids], "Reason", "Citations", "Evidence", "Sources"]
+              *[f"{i} outcome" for i in ids], "Reason", "Citations", "Evidence", "Sources", "Not covered because",
+              *[f"{i} reason" for i in ids]]
     findings = _Sheet(book, "Findings", header, bold, sheet_rows)
     review = _Sheet(book, "Review", header, bold, sheet_rows)
     judged = PerJudgement(lambda j: _judged(j, ids))
     for f in run.findings:
-        if only_flagged and not f.flagged:
+        if not view.listed(f):
             continue
-        values = [f.record.row, _text(display_vendor(f, show_individuals)), *judged(f.judgement)]
+        values = [f.record.row, _text(display_vendor(f, view.show_individuals)), *judged(f.judgement)]
         findings.add(values)
         if f.verdict == "possible_match":
             review.add(values)
@@ -135,6 +141,12 @@ def _fill(book: xlsxwriter.Workbook, run: Run, only_flagged: bool, show_individu
     summary.add(["Rule sets", _text(rules_phrase(run))])
     for v in VERDICTS:
         summary.add([v, s.by_verdict.get(v, 0)])
+    for cause, n in s.not_covered_by_cause.most_common():
+        summary.add([f"not covered: {cause_words(cause)}", n])
+    for value, n in s.unrecognised_actions.most_common():
+        summary.add([_text(f"contract action not recognised: {value}"), n])
+    if binding_note(run):
+        summary.add(["Rule sets that bind no one", _text(binding_note(run))])
     summary.add(["Skipped rows", s.skipped_count])
     for k in s.skipped:
         summary.add([f"row {k.row}", _text(k.reason)])
@@ -157,11 +169,12 @@ def _fill(book: xlsxwriter.Workbook, run: Run, only_flagged: bool, show_individu
 def _judged(j: Judgement, ids: list[str]) -> list[object]:
     """The cells after the vendor's, which depend only on the judgement."""
     m = j.match
-    outcomes = {r.rule_set: r.outcome for r in j.rules}
-    return [_text(j.verdict), _text(j.entity_name or ""), _text(j.family_name or ""), _text(j.relation or ""),
+    outcomes = {r.rule_set: outcome_words(r) for r in j.rules}
+    return [_text(verdict_words(j)), _text(j.entity_name or ""), _text(j.family_name or ""), _text(j.relation or ""),
             _text(m.matched_name if m else ""), round(m.score * 100, 1) if m else "",
             *[outcomes.get(i, "") for i in ids], _text(main_reason(j)), _text(citations_text(j)),
-            _text(evidence_text(j)), _text(sources_text(j))]
+            _text(evidence_text(j)), _text(sources_text(j)), _text(cause_words(j.cause)),
+            *[_text(r) for r in rule_set_reasons(j, ids)]]
 
 
 class XlsxFormat:
@@ -173,8 +186,7 @@ class XlsxFormat:
 
     def write(self, run: Run, out: BinaryIO, view: View) -> None:
         """Write the workbook."""
-        render_xlsx(run, out, only_flagged=view.only_flagged, show_individuals=view.show_individuals,
-                    spool_dir=view.spool_dir)
+        render_xlsx(run, out, view)
 
 
 XLSX = XlsxFormat()

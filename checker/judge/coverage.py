@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from checker.knowledge.dates import parse_partial
 from checker.knowledge.registry import Evidence, Registry
 from checker.knowledge.rulesets import RuleSet
 
@@ -21,6 +22,7 @@ RELATION_ORDER = ("self", "subsidiaries", "parents", "family")
 POLICY_SEVERITY = {"prohibited": 2, "review": 1, "excluded": 0}
 RELATION_WORD = {"self": "vendor", "subsidiaries": "subsidiary", "parents": "parent company",
                  "family": "sister company"}
+JOINED_WORD = {"subsidiaries": "a subsidiary", "parents": "its parent", "family": "in the family"}
 SERVICE_LABEL = {"data_broker": "data broker", "extreme_vetting": "extreme vetting",
                  "surveillance_tech": "surveillance technology", "cloud_it": "cloud/IT", "contractor": "contractor",
                  "detention": "detention", "reseller": "resale"}
@@ -38,6 +40,7 @@ class Link:
     until: date
     line: str  # "<entity name>: <what the evidence says>"
     sources: tuple[str, ...]
+    joined: date = date.min  # the day the two companies came into one family (date.min: always were)
 
 
 class Covered(NamedTuple):
@@ -75,8 +78,9 @@ class Coverage:
         return starts, [self.covered_on(rs, entity_id, day, links) for day in days]
 
     def links(self, rs: RuleSet, entity_id: str) -> list[Link]:
-        """The family's evidence of services the rule set covers, whatever its dates, with its relation to the
-        entity (in the registry's order)."""
+        """The family's evidence of services the rule set covers, with its relation to the entity (in the
+        registry's order), each counting only while the evidence shows the service and the two companies were in
+        one family (``joined``)."""
         fam = self.registry.family_of(entity_id)
         ancestors = self.registry.ancestors(entity_id)
         links: list[Link] = []
@@ -89,12 +93,40 @@ class Coverage:
                 relation = "parents"
             else:
                 relation = "family"
+            first, last = self.joined(entity_id, other.id)
             for ev in other.evidence:
                 if ev.agency in rs.agencies and ev.category in rs.services:
                     since, until = window(ev, fam.last_verified)
-                    links.append(Link(relation, other.id, ev, since, until, f"{other.name}: {ev.cite()}",
-                                      tuple(src.cite() for src in ev.sources)))
+                    since, until = max(since, first), min(until, last)
+                    if since <= until:
+                        links.append(Link(relation, other.id, ev, since, until, f"{other.name}: {ev.cite()}",
+                                          tuple(src.cite() for src in ev.sources), first))
         return links
+
+    def joined(self, entity_id: str, other_id: str) -> tuple[date, date]:
+        """The first and last day two entities of a family were in it together: every company between them in
+        the family tree (below the one both descend from) acquired by then and not yet divested. A partial date
+        counts from the last day it can mean for an acquisition, to the day before the first for a divestiture:
+        a link that may not have held yet, or any more, is never counted."""
+        first, last, _, _ = self.membership(entity_id, other_id)
+        return first, last
+
+    def membership(self, entity_id: str, other_id: str) -> tuple[date, date, str | None, str | None]:
+        """``joined``'s two days, and the companies whose acquisition and divestiture set them (None: none did)."""
+        if entity_id == other_id:
+            return date.min, date.max, None, None
+        line_a = [entity_id, *self.registry.ancestors(entity_id)]
+        line_b = [other_id, *self.registry.ancestors(other_id)]
+        common = next((x for x in line_a if x in line_b), None)
+        path = line_a[:line_a.index(common)] + line_b[:line_b.index(common)] if common else line_a + line_b
+        first, last, joiner, leaver = date.min, date.max, None, None
+        for member in path:
+            ent = self.registry.entities[member]
+            if ent.acquired and parse_partial(ent.acquired, end=True) > first:
+                first, joiner = parse_partial(ent.acquired, end=True), member
+            if ent.divested and parse_partial(ent.divested) - timedelta(days=1) < last:
+                last, leaver = parse_partial(ent.divested) - timedelta(days=1), member
+        return first, last, joiner, leaver
 
     def covered_on(self, rs: RuleSet, entity_id: str, day: date, links: list[Link]) -> Covered | None:
         """What covers the entity on ``day``, from its family's covered ``links``: the definition the timeline
@@ -110,26 +142,59 @@ class Coverage:
         services = "/".join(sorted({SERVICE_LABEL[lk.evidence.category] for lk in held}))
         agencies = "/".join(sorted({lk.evidence.agency for lk in held}))
         who = "it" if relation == "self" else f"its {RELATION_WORD[relation]} {holder.name}"
+        if relation != "self" and held[0].joined > date.min:
+            joiner = self.membership(entity_id, held[0].entity_id)[2]
+            text = self.registry.entities[joiner].acquired if joiner else None
+            since = text if text and len(text) < 10 else held[0].joined.isoformat()
+            who += f" ({JOINED_WORD[relation]} since {since})"
         provides = f"{self.registry.entities[entity_id].name}: {who} provides {agencies} with {services} services"
         return Covered(relation, policy, provides, evidence, sources)
 
-    def why_not_covered(self, rs: RuleSet, family_id: str, day: date) -> str:
-        """Why a registry family is outside a rule set on ``day``: an ended relationship, dates, or services."""
-        fam = self.registry.families[family_id]
-        evidence = [ev for e in fam.entities.values() for ev in e.evidence]
-        covered = [ev for ev in evidence if ev.agency in rs.agencies and ev.category in rs.services]
-        ended = [ev for ev in covered if ev.ended is not None and day > ev.ended.date]
+    def why_not_covered(self, rs: RuleSet, entity_id: str, day: date) -> tuple[str, str]:
+        """Why a registry entity is outside a rule set on ``day``, and the cause (a key of ``NOT_COVERED_CAUSES``):
+        a link that joined the family later or left it, an ended relationship, dates, services or agencies."""
+        fam = self.registry.family_of(entity_id)
+        members = list(fam.entities.values())
+        covered = [(e, ev) for e in members for ev in e.evidence
+                   if ev.agency in rs.agencies and ev.category in rs.services]
+        for other, ev in covered:  # active that day, but the two companies were not one family then
+            since, until = window(ev, fam.last_verified)
+            first, last, joiner, leaver = self.membership(entity_id, other.id)
+            if since <= day <= until and not first <= day <= last:
+                what = f"{other.name} provides {ev.agency} with {SERVICE_LABEL[ev.category]} services"
+                if day < first:
+                    moved = self.registry.entities[joiner]  # type: ignore[index]
+                    return (f"{what}, but {moved.name} joined the {fam.root.name} family only "
+                            f"{_when(moved.acquired, first)}, after {day.isoformat()}", "relationship_not_started")
+                moved = self.registry.entities[leaver]  # type: ignore[index]
+                return (f"{what}, but {moved.name} left the {fam.root.name} family "
+                        f"{_when(moved.divested, last + timedelta(days=1))}, "
+                        f"before {day.isoformat()}", "relationship_ended")
+        ended = [ev for _, ev in covered if ev.ended is not None and day > ev.ended.date]
         if ended:
             ev = max(ended, key=lambda e: e.ended.date)  # type: ignore[union-attr]
             return (f"formerly provided {ev.agency} with {SERVICE_LABEL[ev.category]} services; ended on "
-                    f"{ev.ended.date.isoformat()}: {ev.ended.why} ({ev.ended.source.cite()})")  # type: ignore[union-attr]
+                    f"{ev.ended.date.isoformat()}: {ev.ended.why} ({ev.ended.source.cite()})",  # type: ignore[union-attr]
+                    "relationship_ended")
         if covered:
-            return f"no evidence of covered services on {day.isoformat()} (evidence starts " \
-                   f"{min(ev.start for ev in covered).isoformat()})"
+            starts = [ev.start for _, ev in covered]
+            if day < min(starts):
+                return (f"no evidence of covered services on {day.isoformat()} (evidence starts "
+                        f"{min(starts).isoformat()})", "relationship_not_started")
+            return f"no evidence of covered services on {day.isoformat()}", "relationship_ended"
+        evidence = [ev for e in members for ev in e.evidence]
         kinds = sorted({f"{SERVICE_LABEL[ev.category]} to {ev.agency}" for ev in evidence})
+        cause = "agency_not_covered" if any(ev.category in rs.services for ev in evidence) else "service_not_covered"
         return (f"the registry shows {', '.join(kinds) or 'no services'}, which {rs.id} does not cover "
                 f"(it covers {', '.join(sorted(SERVICE_LABEL[s] for s in rs.services))} for "
-                f"{', '.join(sorted(rs.agencies))})")
+                f"{', '.join(sorted(rs.agencies))})", cause)
+
+
+def _when(text: str | None, counted: date) -> str:
+    """``on 2019-01-07``, or for a partial date ``in 2019 (counted from 2019-12-31)``."""
+    if text is not None and len(text) < 10:
+        return f"in {text} (counted from {counted.isoformat()}: the registry gives no exact day)"
+    return f"on {text}"
 
 
 def window(ev: Evidence, last_verified: date) -> tuple[date, date]:

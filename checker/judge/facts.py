@@ -59,11 +59,14 @@ class Facts(NamedTuple):
 
 
 class HoldingFacts(NamedTuple):
-    """Everything a judgement of an investment holding may read: the issuer's match and identifier notes."""
+    """Everything a judgement of an investment holding may read: the issuer's match and identifier notes, and
+    the transaction (purchase, sale, or None for a position held) with its trade date."""
 
     match: Match | None
     note: str | None
     identifier: str | None
+    transaction: str | None = None
+    day: date | None = None
 
 
 def reads_the_row(vendor: VendorFacts) -> bool:
@@ -148,12 +151,13 @@ class FactFinder:
         sec = record.security
         hit, problems = self.identifiers.lookup(sec) if sec is not None else (None, [])
         identifier = "; ".join(problems + ([hit.how] if hit else [])) or None
+        trade = (record.action, record.date)
         if hit is not None:
             ent = self.registry.entities[hit.entity_id]
             m = Match(ent.id, ent.family_id, ent.name, "identifier", 1.0, "match",
                       f"identifier {hit.how} belongs to {ent.name}")
-            return HoldingFacts(m, None, identifier)
+            return HoldingFacts(m, None, identifier, *trade)
         if not record.vendor:
-            return HoldingFacts(None, "no issuer name and no known identifier", identifier)
+            return HoldingFacts(None, "no issuer name and no known identifier", identifier, *trade)
         outcome = self.matcher.match(issuer_name(record.vendor))
-        return HoldingFacts(outcome.match, outcome.note, identifier)
+        return HoldingFacts(outcome.match, outcome.note, identifier, *trade)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +12,7 @@ from checker.errors import InputError
 from checker.knowledge.cache import cached
 from checker.knowledge.dates import parse_iso
 from checker.knowledge.resources import bundled_dir
+from checker.model import ACTIONS, CHANGE_ACTIONS
 
 if TYPE_CHECKING:
     from checker.knowledge.yamlsafe import LoadedYaml
@@ -29,6 +30,29 @@ class Rule:
     kind: str
     source_url: str
     text: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionMeaning:
+    """What one contract action means under a rule set, and what that rests on."""
+
+    treated_as: str  # covered | review | not_covered | until_changed (existing) | check_contract (payment)
+    clause: str
+    basis: str  # text | report | inference
+    note: str
+    given: bool = True  # False: not in the rule set's table, derived from coverage.actions
+
+
+@dataclass(frozen=True)
+class Investing:
+    """What a rule set says of the city's investments (``known`` False: no available text says either way)."""
+
+    known: bool
+    new_purchase: str  # prohibited | review | not_covered
+    existing_holding: str
+    clause: str | None
+    basis: str | None
+    note: str
 
 
 @dataclass(frozen=True)
@@ -52,6 +76,29 @@ class RuleSet:
     sha256: str
     raw: dict[str, Any]
     origin: dict[str, str] = field(default_factory=dict)
+    window: tuple[date, date] | None = None
+    """For an effective date that is not verified: the first and last day it may be (None: the date is certain)."""
+    action_table: dict[str, ActionMeaning] = field(default_factory=dict)
+    investing: Investing | None = None
+
+    @property
+    def binding(self) -> bool:
+        """True for an enacted ordinance; a model, a proposal or a failed bill binds no one."""
+        return self.status == "enacted"
+
+    @property
+    def may_apply_from(self) -> date:
+        """The first day the rule set may be in force (the window's first day when the date is uncertain)."""
+        return self.window[0] if self.window else self.effective
+
+    @property
+    def in_force_from(self) -> date:
+        """The first day the rule set is certainly in force."""
+        return self.window[1] + timedelta(days=1) if self.window else self.effective
+
+    def meaning(self, action: str) -> ActionMeaning | None:
+        """What a contract action means here (None for a value that is not one of ``ACTIONS``)."""
+        return self.action_table.get(action)
 
     def rule_for(self, applies_to: str) -> Rule | None:
         """The rule that governs contracting or investing, if the rule set has one."""
@@ -64,7 +111,8 @@ class RuleSet:
         return f"{c['ordinance']}; {c['code']}"
 
 
-MERGED_MAPS = frozenset({"citation", "adopted", "effective", "text_status", "coverage", "affiliates", "waiver"})
+MERGED_MAPS = frozenset({"citation", "adopted", "effective", "text_status", "coverage", "affiliates", "waiver",
+                         "actions", "investing"})
 """Mapping fields a child rule set may override key by key; any other field it gives replaces the parent's."""
 
 
@@ -121,6 +169,8 @@ def load_ruleset(path: Path | str, chain: tuple[str, ...] = ()) -> RuleSet:
         raise InputError(doc.path, f"line {doc.line_of(('id',))}: field id: {d['id']!r} must match "
                                    f"the file name {path.stem!r}")
     cov = d["coverage"]
+    table = _action_table(d, doc)
+    covered = sorted(a for a, m in table.items() if m.treated_as == "covered")
     rules = tuple(Rule(id=r["id"], applies_to=r["applies_to"], clause=r["clause"],
                        message=" ".join(r["message"].split()), severity=r["severity"], kind=r["kind"],
                        source_url=r["source"]["url"], text=r.get("text"))
@@ -128,11 +178,75 @@ def load_ruleset(path: Path | str, chain: tuple[str, ...] = ()) -> RuleSet:
     return RuleSet(
         id=d["id"], title=d["title"], jurisdiction=d["jurisdiction"], status=d["status"],
         effective=parse_iso(d["effective"]["date"]), agencies=frozenset(cov["agencies"]),
-        services=frozenset(cov["services"]), actions=frozenset(cov["actions"]), investments=cov["investments"],
+        services=frozenset(cov["services"]), actions=frozenset(covered), investments=cov["investments"],
         affiliates={k: v for k, v in d["affiliates"].items() if k != "note"},
         text_verified=d["text_status"]["verified"], text_note=" ".join(d["text_status"]["note"].split()),
         rules=rules, path=str(path), sha256=doc.sha256, raw=d, origin=origin,  # the bytes read, once
+        window=_window(d, doc), action_table=table, investing=_investing(d),
     )
+
+
+def _window(d: dict[str, Any], doc: LoadedYaml) -> tuple[date, date] | None:
+    """The effective date's window, checked: it holds the date, and a verified date has none."""
+    eff = d["effective"]
+    w = eff.get("window")
+    if w is None:
+        return None
+    line = doc.line_of(("effective", "window"))
+    if eff["confidence"] == "verified":
+        raise InputError(doc.path, f"line {line}: field effective.window: a verified effective date has no window")
+    first, last, day = parse_iso(w["from"]), parse_iso(w["to"]), parse_iso(eff["date"])
+    if not first <= day <= last:
+        raise InputError(doc.path, f"line {line}: field effective.window: {first} to {last} must hold the "
+                                   f"effective date {day}")
+    return first, last
+
+
+def _action_table(d: dict[str, Any], doc: LoadedYaml) -> dict[str, ActionMeaning]:
+    """Every action's meaning: the rule set's table where it gives one, else derived from ``coverage.actions``."""
+    given = d.get("actions") or {}
+    listed = d["coverage"].get("actions")
+    if listed is None and not given:
+        raise InputError(doc.path, f"line {doc.line_of(('coverage',))}: field coverage: give coverage.actions or "
+                                   "an actions table")
+    table_covered = {a for a, m in given.items() if m["treated_as"] == "covered"}
+    if listed is not None:
+        differ = sorted(a for a in given if a in CHANGE_ACTIONS and (a in listed) != (a in table_covered))
+        if differ:
+            raise InputError(doc.path, f"line {doc.line_of(('coverage', 'actions'))}: field coverage.actions: "
+                                       f"{sorted(listed)} disagrees with the actions table on {', '.join(differ)}; "
+                                       "give one of them")
+    covered = set(listed or ()) | table_covered
+    clause = next((r["clause"] for r in d["rules"] if r["applies_to"] == "contracting"), d["citation"]["ordinance"])
+    table: dict[str, ActionMeaning] = {}
+    for action in ACTIONS:
+        if action in given:
+            m = given[action]
+            table[action] = ActionMeaning(m["treated_as"], m.get("clause", clause), m["basis"],
+                                          " ".join(m["note"].split()))
+        elif action == "existing":
+            table[action] = ActionMeaning("until_changed", clause, "inference", "A contract made before the rule "
+                                          "set took effect is reached when it is next changed.", given=False)
+        elif action == "payment":
+            table[action] = ActionMeaning("check_contract", clause, "inference", "A payment shows no contract "
+                                          "action: the contract behind it must be checked.", given=False)
+        elif action in covered:
+            table[action] = ActionMeaning("covered", clause, "text", "Named by coverage.actions.", given=False)
+        else:
+            table[action] = ActionMeaning("review", clause, "inference", "Not named by the text (coverage.actions): "
+                                          "whether it counts is for a person to decide.", given=False)
+    return table
+
+
+def _investing(d: dict[str, Any]) -> Investing:
+    """The investing provision; without an ``investing`` section, ``coverage.investments`` says it all."""
+    inv = d.get("investing")
+    if inv is None:
+        policy = "prohibited" if d["coverage"]["investments"] else "not_covered"
+        return Investing(True, policy, policy, None, None, "")
+    default = "prohibited" if d["coverage"]["investments"] and inv["known"] else "not_covered"
+    return Investing(inv["known"], inv.get("new_purchase", default), inv.get("existing_holding", default),
+                     inv.get("clause"), inv.get("basis"), " ".join(inv["note"].split()))
 
 
 def available_rulesets(directory: Path | str | None = None) -> dict[str, RuleSet]:

@@ -21,8 +21,12 @@ from checker.knowledge.yamlsafe import LoadedYaml, load_yaml_file, read_bounded
 from checker.sources.csv_source import detect_encoding
 from checker.sources.values import parse_amount
 
-CSV_FIELDS = ("vendor", "entity", "rule_set", "resolution", "decided", "expires", "contract_id", "max_amount",
-              "intent", "alternatives", "extra_cost")
+CSV_FIELDS = ("vendor", "entity", "rule_set", "resolution", "decided", "expires", "family", "contract_id", "contracts",
+              "actions", "max_amount", "intent", "alternatives", "extra_cost")
+LIST_SEPARATOR = ";"
+"""Separates several contracts or actions in one cell of a waivers CSV (``C-1; C-2``)."""
+DEFAULT_ACTIONS = ("new",)
+"""What a waiver covers when its scope names no actions: entering the contract (and paying under it)."""
 MAX_CSV_FIELD = 128 * 1024
 """Longest field of a waiver register in CSV, in characters (the csv module's own default): longer is refused."""
 MAX_NAMED = 12
@@ -44,11 +48,20 @@ class Waiver:
     intent: str | None = None
     alternatives: str | None = None
     extra_cost: str | None = None
+    family: bool = False
+    """True: the waiver reaches the entity's subsidiaries (the whole family for its root); else the entity only."""
+    contracts: tuple[str, ...] = ()
+    """The contracts it was granted for (empty: any contract of the vendor); ``contract_id`` is among them."""
+    actions: tuple[str, ...] = DEFAULT_ACTIONS
+    """The contract actions it was granted for; payments and unchanged contracts under them are covered too."""
 
     def describe(self) -> str:
         """How findings cite the waiver."""
         until = f", expires {self.expires.isoformat()}" if self.expires else ", no expiry"
-        scope = f"; contract {self.contract_id}" if self.contract_id else ""
+        scope = f"; contract{'s' if len(self.contracts) > 1 else ''} {', '.join(self.contracts)}" \
+            if self.contracts else ""
+        scope += f"; {', '.join(self.actions)}" if tuple(self.actions) != DEFAULT_ACTIONS else ""
+        scope += "; with its subsidiaries" if self.family else ""
         scope += f"; up to ${self.max_amount:,.2f}" if self.max_amount is not None else ""
         found = "; ".join(f"{k}: {v}" for k, v in (("intent", self.intent), ("alternatives", self.alternatives),
                                                   ("extra cost", self.extra_cost)) if v)
@@ -120,7 +133,15 @@ def _from_csv(path: Path) -> LoadedYaml:
         if any(cell.strip() for cell in cells[len(columns):]):
             raise InputError(source, f"line {line}: {len(cells)} cells, but the header names {len(columns)} columns")
         item: dict = {k: v.strip() for k, v in zip(columns, cells, strict=False) if k and v.strip()}
-        scope = {k: item.pop(k) for k in ("contract_id", "max_amount") if k in item}
+        scope = {k: item.pop(k) for k in ("contract_id", "contracts", "actions", "max_amount") if k in item}
+        for key in ("contracts", "actions"):
+            if key in scope:
+                scope[key] = [part.strip() for part in scope[key].split(LIST_SEPARATOR) if part.strip()]
+        if "family" in item:
+            flag = item["family"].lower()
+            if flag not in ("true", "yes", "false", "no"):
+                raise InputError(source, f"line {line}: family {item['family']!r} is not yes or no")
+            item["family"] = flag in ("true", "yes")
         if "max_amount" in scope:
             amount = parse_amount(scope["max_amount"])
             if amount is None:
@@ -152,12 +173,20 @@ def load_waivers(path: Path | str, registry: Registry,
             raise _unknown_rule_set(doc, ("waivers", i, "rule_set"), raw["rule_set"], rule_sets)
         entity = registry.require_entity(doc, ("waivers", i, "entity"))
         scope, found = raw.get("scope", {}), raw.get("findings", {})
-        w = Waiver(rule_set=raw["rule_set"], resolution=raw["resolution"], decided=date.fromisoformat(raw["decided"]),
-                   vendor=raw.get("vendor"), entity=entity,
-                   expires=date.fromisoformat(raw["expires"]) if raw.get("expires") else None,
+        decided = date.fromisoformat(raw["decided"])
+        expires = date.fromisoformat(raw["expires"]) if raw.get("expires") else None
+        if expires is not None and expires < decided:
+            where = ("waivers", i, "expires")
+            raise InputError(doc.path, f"line {doc.line_of(where)}: field {field_name(where)}: the waiver expires "
+                                       f"({expires}) before it was decided ({decided})")
+        contracts = tuple(dict.fromkeys([*([scope["contract_id"]] if "contract_id" in scope else []),
+                                         *scope.get("contracts", [])]))
+        w = Waiver(rule_set=raw["rule_set"], resolution=raw["resolution"], decided=decided,
+                   vendor=raw.get("vendor"), entity=entity, expires=expires,
                    contract_id=scope.get("contract_id"), max_amount=scope.get("max_amount"),
                    intent=found.get("intent"), alternatives=found.get("alternatives"),
-                   extra_cost=found.get("extra_cost"))
+                   extra_cost=found.get("extra_cost"), family=bool(raw.get("family", False)), contracts=contracts,
+                   actions=tuple(scope.get("actions", DEFAULT_ACTIONS)))
         out.setdefault(w.rule_set, []).append(w)
     return out
 

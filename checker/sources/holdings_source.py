@@ -22,7 +22,23 @@ HOLDING_SYNONYMS: dict[str, tuple[str, ...]] = {
     "par": ("par", "parvalue", "faceamount", "facevalue", "shares", "quantity"),
     "market_value": ("marketvalue", "mktvalue", "value", "fairvalue", "bookvalue"),
     "maturity": ("maturity", "maturitydate", "matures"),
+    "transaction": ("transaction", "transactiontype", "activity", "tradetype", "buysell", "action"),
+    "trade_date": ("tradedate", "transactiondate", "settlementdate", "settledate", "purchasedate"),
 }
+TRANSACTION_WORDS = {"buy": "purchase", "bought": "purchase", "purchase": "purchase", "purchased": "purchase",
+                     "b": "purchase", "sell": "sale", "sold": "sale", "sale": "sale", "s": "sale",
+                     "redemption": "sale", "redeemed": "sale", "matured": "sale", "maturity": "sale",
+                     "hold": None, "holding": None, "held": None, "position": None}
+"""A transaction cell's words: a purchase, a sale, or (None) a position held."""
+
+
+def read_transaction(cell: str | None) -> str | None:
+    """A transaction cell: ``purchase``, ``sale``, None for a position held (or a blank cell), or the cell's own
+    words, lower case, when they are none of these (judged for review)."""
+    key = " ".join((cell or "").lower().split())
+    if not key:
+        return None
+    return TRANSACTION_WORDS.get(key, key)
 @dataclass(frozen=True)
 class HoldingColumns:
     """Column indexes of a holdings report (None where absent)."""
@@ -35,6 +51,8 @@ class HoldingColumns:
     par: int | None = None
     market_value: int | None = None
     maturity: int | None = None
+    transaction: int | None = None
+    trade_date: int | None = None
 
 
 def map_holding_columns(header: list[str], source: str) -> HoldingColumns:
@@ -82,4 +100,9 @@ def _holdings(opened: CsvSource, cols: HoldingColumns, max_rows: int | None) -> 
             parse_date(sec.maturity)
         except ValueError as exc:
             raise InputError(opened.path, f"row {row}: maturity {exc}") from None
-        yield Record(row=row, vendor=" ".join((description or "").split()), amount=sec.market_value, security=sec)
+        try:
+            traded = parse_date(cell(cells, cols.trade_date))
+        except ValueError as exc:
+            raise InputError(opened.path, f"row {row}: column {cols.header[cols.trade_date]!r}: {exc}") from None
+        yield Record(row=row, vendor=" ".join((description or "").split()), amount=sec.market_value, security=sec,
+                     action=read_transaction(cell(cells, cols.transaction)), date=traded)

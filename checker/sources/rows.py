@@ -13,7 +13,8 @@ from datetime import date, datetime
 from typing import Any, NoReturn
 
 from checker.errors import InputError
-from checker.model import ACTIONS, Record, Skipped
+from checker.model import Record, Skipped
+from checker.sources.actions import ActionReader
 from checker.sources.columns import ColumnMap
 from checker.sources.values import parse_date
 
@@ -26,14 +27,8 @@ def read_date(cell: str) -> date | None:
     return parse_date(cell.strip() or None)
 
 
-def read_action(cell: str) -> str | None:
-    """A contract-action cell, normalised ("renewal" is "renewed"): None when blank; ValueError when unknown."""
-    action = cell.strip().lower() or None
-    if action == "renewal":
-        action = "renewed"
-    if action is not None and action not in ACTIONS:
-        raise ValueError(f"contract action {action!r} is not one of {', '.join(ACTIONS)}")
-    return action
+read_action = ActionReader()
+"""A contract-action cell with the built-in words only (see ``actions``): never an error."""
 
 
 def text(cell: Any) -> str:

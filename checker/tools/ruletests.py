@@ -19,6 +19,8 @@ from checker.knowledge.waivers import load_waivers
 from checker.knowledge.yamlsafe import load_yaml_file
 from checker.match.matcher import Matcher
 from checker.model import Record
+from checker.sources.holdings_source import read_transaction
+from checker.sources.rows import read_action
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,20 @@ def run_cases(rs: RuleSet, registry: Registry, matcher: Matcher) -> list[CaseRes
         waivers = _waivers(case.get("waivers", []), rs.id, registry) if case.get("waivers") else None
         judge = Judge(registry, [rs], as_of, waivers)
         finder = FactFinder(matcher, registry, waivers=bool(waivers))
-        record = Record(row=i + 1, vendor=case["vendor"], action=case.get("action"), date=day("date"),
-                        contract_start=day("contract_start"), contract_end=day("contract_end"),
-                        amount=case.get("amount"), description=case.get("description"),
-                        contract_id=case.get("contract_id"))
-        outcome = judge.judge(finder.of(record, screening=case.get("screen", False))).rules[0]
-        ok = outcome.outcome == case["expect"] and case.get("reason_contains", "") in outcome.reason
+        if case.get("holding"):
+            record = Record(row=i + 1, vendor=case["vendor"], date=day("date"),
+                            action=read_transaction(case.get("transaction")))
+            outcome = judge.holding(finder.holding(record)).rules[0]
+        else:
+            record = Record(row=i + 1, vendor=case["vendor"], action=read_action(case.get("action", "")),
+                            date=day("date"), contract_start=day("contract_start"), contract_end=day("contract_end"),
+                            amount=case.get("amount"), description=case.get("description"),
+                            contract_id=case.get("contract_id"))
+            outcome = judge.judge(finder.of(record, screening=case.get("screen", False))).rules[0]
+        ok = outcome.outcome == case["expect"] and case.get("reason_contains", "") in outcome.reason and \
+            case.get("cause", outcome.cause) == outcome.cause
         status = ("fixed" if ok else "todo") if case.get("todo") else ("pass" if ok else "fail")
-        results.append(CaseResult(rs.id, case["name"], status, case["expect"], outcome.outcome, outcome.reason))
+        expected = case["expect"] + (f" [{case['cause']}]" if case.get("cause") else "")
+        got = outcome.outcome + (f" [{outcome.cause}]" if outcome.cause else "")
+        results.append(CaseResult(rs.id, case["name"], status, expected, got, outcome.reason))
     return results
