@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -15,6 +16,9 @@ from checker.files import TEMP_MARK, remove_leftovers, temp_prefix
 
 if TYPE_CHECKING:
     from checker.model import Finding, Judgement
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+"""How a temporary output file is made: new (never an existing file or link), closed in child processes."""
 
 BLOCK_CHARS = 1 << 20
 """Characters of rows gathered before one write, when rows are written as bytes."""
@@ -84,27 +88,25 @@ def _into_special(path: str, target: Path, binary: bool) -> Iterator[TextIO]:
 
 def _atomically(path: str, target: Path, binary: bool) -> Iterator[TextIO]:
     """Write a temporary file beside the target and rename it into place when complete."""
-    import tempfile  # only when writing a file
-
     folder = target.parent
     remove_leftovers(folder, f".{target.name[:80]}.{TEMP_MARK}-")
+    # The name is chosen before the file is made, so an interrupt at any moment after os.open can remove it.
+    tmp = str(folder / f"{temp_prefix(f'.{target.name[:80]}.')}{secrets.token_hex(6)}.tmp")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(f".{target.name[:80]}."), suffix=".tmp",
-                                   dir=folder)
-    except FileNotFoundError:
-        raise InputError(path, "the output folder does not exist") from None
-    except PermissionError:
-        raise InputError(path, "the output folder is not writable") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot write the output: {exc.strerror or exc}") from None
-    try:
+        fd = os.open(tmp, _NEW_FILE, 0o600)
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as fh:
             yield fh
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes owner-only files; a report gets the usual mode
+        os.chmod(tmp, 0o666 & ~_umask())  # a new file is owner-only until complete; a report gets the usual mode
         os.replace(tmp, target)
+    except FileExistsError:  # only os.open raises it (os.replace overwrites): the file is not ours to remove
+        raise InputError(path, "cannot write the output: a temporary file of that name exists") from None
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, FileNotFoundError) and not folder.is_dir():
+            raise InputError(path, "the output folder does not exist") from None
+        if isinstance(exc, PermissionError) and not os.access(folder, os.W_OK):
+            raise InputError(path, "the output folder is not writable") from None
         raise InputError(path, f"cannot write the output: {exc.strerror or exc}") from None
     except BaseException:
         with contextlib.suppress(OSError):
