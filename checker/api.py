@@ -28,6 +28,7 @@ from checker.model import Finding, Match, Outcome, Record, Skipped, Summary
 
 if TYPE_CHECKING:
     from checker.engine.split import RowWriter
+    from checker.knowledge.waivers import WaiverRegister
     from checker.sources.base import ReadOptions
 
 
@@ -110,9 +111,11 @@ class Checker:
 
     def __init__(self, rules: list[str] | None = None, *, as_of: date | None = None,
                  registry_dir: str | None = None, rules_dir: str | None = None,
-                 decisions: str | None = None, waivers: str | None = None,
+                 decisions: str | None = None, waivers: str | WaiverRegister | None = None,
                  action_map: dict[str, str] | None = None) -> None:
-        """``action_map``: a city's own contract-action words, each mapped to one of ``model.ACTIONS``."""
+        """``waivers``: a waivers file (YAML or CSV), or waivers already loaded (``WaiverRegister.of``, with a
+        ``path`` attribute for the provenance). ``action_map``: a city's own contract-action words, each mapped to
+        one of ``model.ACTIONS``."""
         from checker.sources.actions import ActionReader, checked_action
 
         self.action_map = {value: checked_action(action, "--map-action", value)
@@ -129,9 +132,11 @@ class Checker:
             self.knowledge_sha256["decisions"] = loaded.sha256  # the bytes read once: a pipe is not read again
         self.matcher = matcher
         self.as_of = as_of or date.today()
-        self.waivers_path = waivers
         register = None
-        if waivers:
+        if isinstance(waivers, dict):  # a WaiverRegister: e.g. the compliance register's granted waivers
+            register, self.waivers_path = waivers, getattr(waivers, "path", "(waivers given)")
+            self.knowledge_sha256["waivers"] = register.sha256
+        elif waivers:
             from checker.knowledge.rulesets import available_rulesets
             from checker.knowledge.waivers import load_waivers
 
@@ -139,7 +144,10 @@ class Checker:
             if rules_dir:
                 known |= set(available_rulesets(rules_dir))
             register = load_waivers(waivers, self.registry, rule_sets=known)
+            self.waivers_path = waivers
             self.knowledge_sha256["waivers"] = register.sha256
+        else:
+            self.waivers_path = None
         self.finder = FactFinder(matcher, self.registry, waivers=bool(register))
         self.judge = Judge(self.registry, self.rulesets, self.as_of, register)
 

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from checker import __version__
-from checker.cli import evaluate, registry, rules, run
+from checker.cli import evaluate, register, registry, rules, run
 from checker.errors import InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -24,6 +24,7 @@ rules_app = typer.Typer(no_args_is_help=True, help="List, show and validate rule
 registry_app = typer.Typer(no_args_is_help=True, help="Browse the vendor registry and test names against it.")
 app.add_typer(rules_app, name="rules")
 app.add_typer(registry_app, name="registry")
+app.add_typer(register.app, name="register")
 
 app.command()(run.screen)
 app.command()(run.audit)

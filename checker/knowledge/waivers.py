@@ -76,6 +76,14 @@ class WaiverRegister(dict[str, list[Waiver]]):
         super().__init__()
         self.sha256 = sha256
 
+    @classmethod
+    def of(cls, waivers: Iterable[Waiver], sha256: str = "") -> WaiverRegister:
+        """Waivers from elsewhere (the compliance register's granted waivers), by rule-set id."""
+        out = cls(sha256)
+        for w in waivers:
+            out.setdefault(w.rule_set, []).append(w)
+        return out
+
 
 def _csv_records(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
     """Each record of a CSV text with the line it starts on; malformed CSV and over-long fields are refused."""
