@@ -69,3 +69,27 @@ def test_a_rule_set_without_a_recorded_procedure_gives_no_deadline_unless_told()
 def test_a_period_must_be_positive():
     with pytest.raises(ValueError):
         CAL.add(date(2026, 1, 1), 0)
+
+
+def test_a_state_holiday_the_city_works_counts_as_a_business_day(tmp_path):
+    from checker.errors import InputError
+    from checker.register import city_days
+    from checker.register.store import Change, open_register
+
+    start = date(2027, 10, 1)  # 30 business days later crosses Diwali (2027-10-29, a California holiday since 2025)
+    closed = CAL.add(start, 30)
+    assert date(2027, 10, 29) in [d for d, _ in closed.skipped]
+    with open_register(tmp_path / "r.sqlite", create=True) as reg:
+        city_days.open_on_holiday(reg, Change("clerk", "offices open"), date(2027, 10, 29), "")
+        opened = city_days.city_calendar(reg)
+        with pytest.raises(InputError, match="not a federal or California holiday"):
+            city_days.open_on_holiday(reg, Change("clerk", "x"), date(2027, 10, 28), "")
+    deadline = opened.add(start, 30)
+    assert date(2027, 10, 29) not in [d for d, _ in deadline.skipped]
+    assert deadline.due < closed.due and opened.is_business_day(date(2027, 10, 29))
+    assert date(2027, 10, 29) not in [d for d, _ in opened.holidays_between(date(2027, 10, 1), date(2027, 10, 31))]
+    with open_register(tmp_path / "r.sqlite") as reg:
+        city_days.withdraw_open_day(reg, Change("clerk", "closed after all"), date(2027, 10, 29))
+        assert city_days.city_calendar(reg).add(start, 30).due == closed.due
+        history = [tuple(r) for r in reg.rows("SELECT kind, action FROM history WHERE kind = 'open_days'")]
+    assert history == [("open_days", "created"), ("open_days", "withdrawn")]

@@ -57,7 +57,8 @@ def test_an_export_imports_into_the_same_register(tmp_path, fmt):
     assert after == before
     with open_register(copy) as reg:
         assert reg.get("complaints", 1)["complainant"] == ""
-        assert reg.row("SELECT why FROM history WHERE id = 3")["why"] == C.why
+        first_change = migrations.LATEST + 1  # after the migrations that created the register
+        assert reg.row("SELECT why FROM history WHERE id = ?", (first_change,))["why"] == C.why
 
 
 def test_csv_cells_never_start_a_formula(tmp_path):
@@ -82,7 +83,8 @@ def test_an_older_export_is_imported_and_migrated(tmp_path):
         assert reg.row("PRAGMA user_version")[0] == migrations.LATEST
         assert city_days.recorded_holidays(reg) == [(date(2025, 12, 24), "Winter closure")]
         actions = [(r["kind"], r["action"]) for r in reg.rows("SELECT * FROM history ORDER BY id")]
-    assert actions == [("holidays", "created"), ("schema", "migrated"), ("register", "imported")]
+    assert actions == [("holidays", "created"), *[("schema", "migrated")] * (migrations.LATEST - 1),
+                       ("register", "imported")]
 
 
 @pytest.mark.parametrize(("doc", "message"), [

@@ -439,6 +439,38 @@ def holiday_withdraw(
     _say(f"Holiday {day} withdrawn.")
 
 
+@holiday_app.command("open")
+def holiday_open(
+    day: Annotated[str, typer.Argument(help="YYYY-MM-DD: a federal or California holiday")],
+    why: WhyOpt,
+    name: Annotated[Optional[str], typer.Option("--name", help="What the day is (default: the holiday's name).")]
+    = None,
+    by: ByOpt = None,
+    db: DbOpt = DEFAULT_PATH,
+) -> None:
+    """Record that the city is open on a federal or California holiday: deadlines count it as a business day."""
+    from checker.register.city_days import open_on_holiday
+
+    with _writable(db, by) as reg:
+        open_on_holiday(reg, _change(by, why), texts.day(day, "DAY"), name or "")
+    _say(f"{day} recorded as a business day: the city is open.")
+
+
+@holiday_app.command("reclose")
+def holiday_reclose(
+    day: Annotated[str, typer.Argument(help="YYYY-MM-DD")],
+    why: WhyOpt,
+    by: ByOpt = None,
+    db: DbOpt = DEFAULT_PATH,
+) -> None:
+    """Withdraw a recorded open day: the holiday counts as closed again (it stays in the register)."""
+    from checker.register.city_days import withdraw_open_day
+
+    with _writable(db, by) as reg:
+        withdraw_open_day(reg, _change(by, why), texts.day(day, "DAY"))
+    _say(f"{day} is a holiday again.")
+
+
 @holiday_app.command("list")
 def holiday_list(
     year: Annotated[int, typer.Option("--year", help="The year to list.")],

@@ -55,7 +55,7 @@ def notice_window(proc: Procedure, calendar: CityCalendar, notice: sqlite3.Row) 
     """The appeal window of a recorded notice, counted now (with the holidays recorded since, and the notice's own
     ``--holiday`` days)."""
     extra = {date.fromisoformat(d): "city holiday (--holiday)" for d in json.loads(notice["extra_holidays"] or "[]")}
-    calendar = CityCalendar(extra={**extra, **calendar.extra})
+    calendar = CityCalendar(extra={**extra, **calendar.extra}, open_days=calendar.open_days)
     agenda_on = date.fromisoformat(notice["agenda_on"]) if notice["agenda_on"] else None
     return window(proc, calendar, date.fromisoformat(notice["notified_on"]), appeal_days=notice["appeal_days"],
                   agenda_on=agenda_on)

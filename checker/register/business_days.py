@@ -36,15 +36,20 @@ class Deadline:
 
 @dataclass
 class CityCalendar:
-    """The days a city is closed: weekends, U.S. federal and California holidays, and ``extra`` days."""
+    """The days a city is closed: weekends, U.S. federal and California holidays (except ``open_days``), and
+    ``extra`` days."""
 
     extra: Mapping[date, str] = field(default_factory=dict)
+    open_days: Mapping[date, str] = field(default_factory=dict)
+    """Federal or California holidays on which the city is open: business days here."""
     _years: dict[int, dict[date, str]] = field(default_factory=dict, repr=False)
 
     def holiday(self, day: date) -> str | None:
         """The name of the holiday on ``day`` (None for a day that is not one)."""
         if day in self.extra:
             return self.extra[day]
+        if day in self.open_days:
+            return None
         return self._of_year(day.year).get(day)
 
     def is_business_day(self, day: date) -> bool:
@@ -70,7 +75,8 @@ class CityCalendar:
 
     def holidays_between(self, first: date, last: date) -> list[tuple[date, str]]:
         """Every holiday from ``first`` to ``last`` (weekends included), in order."""
-        found = {d: n for year in range(first.year, last.year + 1) for d, n in self._of_year(year).items()}
+        found = {d: n for year in range(first.year, last.year + 1) for d, n in self._of_year(year).items()
+                 if d not in self.open_days}
         found.update(self.extra)
         return sorted((d, n) for d, n in found.items() if first <= d <= last)
 

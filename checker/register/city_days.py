@@ -34,6 +34,39 @@ def withdraw_holiday(reg: Register, change: Change, day: date) -> None:
         w.update("holidays", day.isoformat(), {"status": "withdrawn"}, "withdrawn")
 
 
+def open_on_holiday(reg: Register, change: Change, day: date, name: str) -> None:
+    """Record that the city is open on a federal or California holiday: it counts as a business day."""
+    from checker.register.business_days import federal_and_california
+
+    holiday = federal_and_california(day.year).get(day)
+    if holiday is None:
+        raise InputError(reg.path, f"{day.isoformat()} is not a federal or California holiday: nothing to open")
+    name = texts.short(name, "--name", required=False) or holiday
+    with reg.change(change) as w:
+        row = w.conn.execute("SELECT status FROM open_days WHERE day = ?", (day.isoformat(),)).fetchone()
+        if row is None:
+            w.insert("open_days", {"day": day.isoformat(), "name": name}, "created")
+        elif row["status"] == "open":
+            raise InputError(reg.path, f"{day.isoformat()} is already recorded as a day the city is open")
+        else:
+            w.update("open_days", day.isoformat(), {"name": name, "status": "open"}, "open again")
+
+
+def withdraw_open_day(reg: Register, change: Change, day: date) -> None:
+    """Mark a recorded open day as withdrawn: the holiday counts as closed again."""
+    with reg.change(change) as w:
+        row = w.conn.execute("SELECT status FROM open_days WHERE day = ?", (day.isoformat(),)).fetchone()
+        if row is None or row["status"] != "open":
+            raise InputError(reg.path, f"{day.isoformat()} is not a recorded open day")
+        w.update("open_days", day.isoformat(), {"status": "withdrawn"}, "withdrawn")
+
+
+def recorded_open_days(reg: Register) -> dict[date, str]:
+    """The holidays on which the city records it is open."""
+    return {date.fromisoformat(r["day"]): r["name"]
+            for r in reg.rows("SELECT day, name FROM open_days WHERE status = 'open' ORDER BY day")}
+
+
 def recorded_holidays(reg: Register) -> list[tuple[date, str]]:
     """The city's recorded closed days, in order."""
     return [(date.fromisoformat(r["day"]), r["name"])
@@ -41,8 +74,9 @@ def recorded_holidays(reg: Register) -> list[tuple[date, str]]:
 
 
 def city_calendar(reg: Register, extra: Iterable[date] = ()) -> CityCalendar:
-    """Weekends, federal and California holidays, the register's closed days and ``extra`` days (``--holiday``)."""
+    """Weekends, federal and California holidays but those the city records it is open on, the register's closed
+    days and ``extra`` days (``--holiday``)."""
     days = dict(recorded_holidays(reg))
     for day in extra:
         days.setdefault(day, "city holiday (--holiday)")
-    return CityCalendar(extra=days)
+    return CityCalendar(extra=days, open_days=recorded_open_days(reg))

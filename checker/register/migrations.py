@@ -170,15 +170,25 @@ CREATE INDEX appeals_by_determination ON appeals(determination_id);
                                            "complaint_notes"))
 
 
+V3 = """
+CREATE TABLE open_days (
+    day TEXT PRIMARY KEY,        -- YYYY-MM-DD: a federal or California holiday on which the city is open
+    name TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'withdrawn'))
+);
+""" + _never_delete("open_days")
+
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("determinations, notices, appeals, holidays and the history", V1),
     ("declarations, waivers, solicitations, complaints; contract dates and Council agenda deadlines", V2),
+    ("days the city is open on a federal or California holiday", V3),
 )
 """Each migration's description and SQL, in order: migration N brings a register to ``user_version`` N."""
 
 LATEST = len(MIGRATIONS)
 
-TABLES = ("holidays", "determinations", "notices", "appeals", "declarations", "waivers", "solicitations",
+TABLES = ("holidays", "open_days", "determinations", "notices", "appeals", "declarations", "waivers", "solicitations",
           "complaints", "complaint_notes", "history")
 """Every table of the latest schema, in an order that inserts referenced records first."""
 

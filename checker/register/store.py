@@ -25,6 +25,8 @@ from checker.register import DEFAULT_PATH, migrations
 BUSY_TIMEOUT_SECONDS = 10.0
 """How long a writer waits for another writer before giving up (the other's change is never lost)."""
 TOOL = "sanctuary-check"
+DAY_KEYED = frozenset({"holidays", "open_days"})
+"""Tables whose records are keyed by their day, not an id."""
 
 
 def os_user() -> str:
@@ -68,7 +70,7 @@ class Register:
 
     def get(self, table: str, ident: int | str, what: str | None = None) -> sqlite3.Row:
         """The record ``ident`` of ``table``; a missing one is an ``InputError`` naming it."""
-        key = "day" if table == "holidays" else "id"
+        key = "day" if table in DAY_KEYED else "id"
         found = self.row(f"SELECT * FROM {table} WHERE {key} = ?", (ident,))
         if found is None:
             raise InputError(self.path, f"no {what or table.rstrip('s')} {ident} in this register")
@@ -122,12 +124,12 @@ class Writer:
         cur = self.conn.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES "
                                 f"({', '.join('?' for _ in names)})", [values[n] for n in names])
         ident = int(cur.lastrowid or 0)
-        self.note(table, values["day"] if table == "holidays" else ident, action)
+        self.note(table, values["day"] if table in DAY_KEYED else ident, action)
         return ident
 
     def update(self, table: str, ident: int | str, values: Mapping[str, Any], action: str) -> None:
         """Change fields of a record and note the record as it now stands in the history."""
-        key = "day" if table == "holidays" else "id"
+        key = "day" if table in DAY_KEYED else "id"
         sets = ", ".join(f"{n} = ?" for n in values)
         self.conn.execute(f"UPDATE {table} SET {sets} WHERE {key} = ?", [*values.values(), ident])
         self.note(table, ident, action)
@@ -135,7 +137,7 @@ class Writer:
     def note(self, table: str, ident: int | str | None, action: str, data: Mapping[str, Any] | None = None) -> None:
         """Append a history row: the record (or ``data``) after the change, with who, when and why."""
         if data is None:
-            key = "day" if table == "holidays" else "id"
+            key = "day" if table in DAY_KEYED else "id"
             row = self.conn.execute(f"SELECT * FROM {table} WHERE {key} = ?", (ident,)).fetchone()
             data = dict(row) if row is not None else {}
         self.conn.execute("INSERT INTO history (at, by, why, kind, record, action, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
