@@ -67,7 +67,7 @@ def test_person_detection(name, person):
     ("VIGILANT SOLUTIONS INC", "vigilant-solutions"),
     ("TRANSUNION RISK AND ALTERNATIVE", "transunion-risk-and-alternative-data-solutions"),
     ("THOMSON REUTERS ELITE", "thomson-reuters"),
-    ("ACCURINT", "lexisnexis-risk-solutions-fl"),
+    ("ACCURINT INC", "lexisnexis-risk-solutions-fl"),  # bare "ACCURINT": a possible match (one word)
     ("RELX Inc dba LexisNexis", "relx-inc"),
     ("EQUIFAX INC                                  ", "equifax"),
 ])
@@ -101,3 +101,69 @@ def test_possible_band_for_a_bare_brand(matcher):
     assert m.band == "match"
     typo = matcher.match("PALANTIER TECHNOLOGIES").match
     assert typo is not None and typo.family_id == "palantir" and typo.band == "possible"
+
+
+# -- issue #18: names the matcher missed, brands followed by other words, bare one-word names ----------------
+
+@pytest.mark.parametrize(("vendor", "family"), [
+    ("TALX CORPORATION", "equifax"),      # former name of Equifax Workforce Solutions (3 real Phoenix rows)
+    ("PALANTIR FOUNDRY", "palantir"),     # products and editions
+    ("WESTLAW EDGE", "thomson-reuters"),
+    ("LEXIS ADVANCE", "relx"),
+    ("WEST PAYMENT CENTER", "thomson-reuters"),  # remit-to name
+])
+def test_former_names_products_and_remit_to_names_are_found(matcher, vendor, family):
+    m = matcher.match(vendor).match
+    assert m is not None and m.family_id == family and m.band == "match", m
+
+
+@pytest.mark.parametrize(("vendor", "family"), [
+    ("EQUIFAX INFORMATION SERVICES LLC", "equifax"),
+    ("EXPERIAN MARKETING SOLUTIONS LLC", "experian"),
+    ("TRANSUNION RENTAL SCREENING SOLUTIONS INC", "transunion"),
+    ("CORECIVIC OF TENNESSEE LLC", "corecivic"),
+])
+def test_a_rare_registry_brand_followed_by_business_words_is_at_least_possible(matcher, vendor, family):
+    m = matcher.match(vendor).match
+    assert m is not None and m.family_id == family and m.band in ("possible", "match"), m
+
+
+@pytest.mark.parametrize("vendor", ["GIANT OAK TREE SERVICE", "GIANT OAK NURSERY", "FOUR POINTS SHERATON",
+                                    "PEN LINK NURSERY", "OAK GIANT", "LINK PEN", "THOMSON LANDSCAPING LLC",
+                                    "ADVANCE AUTO PARTS", "THE FOUNDRY RESTAURANT"])
+def test_ordinary_words_that_spell_a_registry_name_are_not_flagged(matcher, vendor):
+    assert matcher.match(vendor).match is None, matcher.match(vendor)
+
+
+@pytest.mark.parametrize(("vendor", "band"), [
+    ("MOTOROLA", "possible"), ("Motorola", "possible"), ("MICROSOFT", "possible"), ("CLEAR", "possible"),
+    ("AMAZON", "possible"), ("PALANTIR", "possible"),
+    ("EXPERIAN", "possible"), ("LEXISNEXIS", "possible"), ("ACCURINT", "possible"),  # rare, still one word
+    ("MOTOROLA INC", "match"), ("EXPERIAN LLC", "match"),  # not bare: a legal form
+    ("LEXISNEXIS RISK SOLUTIONS", "match"),
+])
+def test_a_bare_one_word_name_is_at_most_possible(matcher, vendor, band):
+    m = matcher.match(vendor).match
+    assert m is not None and m.band == band, m
+
+
+@pytest.mark.parametrize("vendor", [
+    "TALX CORPORATION", "WESTLAW EDGE", "LEXIS ADVANCE", "PALANTIR FOUNDRY", "WEST PAYMENT CENTER",  # issue #18
+    "Motorola", "EXPERIAN", "EQUIFAX INFORMATION SERVICES LLC", "THOMSON REUTERS - WEST", "MOTOROLA MOBILITY LLC",
+    "CLEAR", "THOMSON REUTERS ELITE", "GIANT OAK NURSERY", "THOMSON PUBLISHING WEST", "TORI WEST"])
+def test_screen_audit_and_registry_search_agree(cli, tmp_path, vendor):
+    """One code path: the entity, score and band of ``screen``, ``audit`` and ``registry search``'s first line."""
+    screened = cli("screen", vendor, "--format", "json", "--as-of", "2026-11-23").json()["findings"][0]["match"]
+    path = tmp_path / "payments.csv"
+    path.write_text('Vendor Name,Amount\n"' + vendor + '",10.00\n', "utf-8")
+    audited = cli("audit", str(path), "--format", "json", "--as-of", "2026-11-23").json()["findings"][0]["match"]
+    searched = cli("registry", "search", vendor, "--format", "json").json()["candidates"]
+    assert (screened is None) == (audited is None)
+    if screened is None:
+        assert all(c["band"] == "none" for c in searched)
+        return
+    top = searched[0]
+    assert screened["entity"]["id"] == audited["entity"]["id"] == top["entity"]
+    assert screened["score"] == audited["score"] == top["score"]
+    assert screened["band"] == audited["band"] == top["band"]
+    assert screened["matched_name"] == audited["matched_name"] == top["matched_name"]

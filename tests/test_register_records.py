@@ -93,7 +93,7 @@ def test_a_new_notice_supersedes_the_earlier_one(reg, report, tmp_path):
 def test_reversals_for_identity_become_decisions_audits_read(reg, report, tmp_path):
     from checker.api import Checker
 
-    d = determinations.determine(reg, C, vendor="THOMSON PUBLISHING WEST", rules="berkeley-ca",
+    d = determinations.determine(reg, C, vendor="THOMSON WEST PUBLISHING", rules="berkeley-ca",
                                  on=date(2026, 12, 1))  # screened: matched to West Publishing by its name
     notices.notify(reg, C, d, on=date(2026, 12, 1), output=str(tmp_path / "n.docx"))
     a, _ = appeals.file_appeal(reg, C, d, date(2026, 12, 3))
@@ -104,14 +104,14 @@ def test_reversals_for_identity_become_decisions_audits_read(reg, report, tmp_pa
     assert exported.decisions == 1 and not exported.left_out
     signed = tmp_path / "declaration.pdf"
     signed.write_bytes(b"%PDF-1.4 print shop")
-    ident = declare(reg, C, vendor="THOMSON PUBLISHING WEST", on=date(2027, 1, 4), signer="owner",
+    ident = declare(reg, C, vendor="THOMSON WEST PUBLISHING", on=date(2027, 1, 4), signer="owner",
                     statement_version="v1", document=str(signed), rules="berkeley-ca")
     weighed = weigh(reg, reg.get("declarations", ident))  # West's evidence is not the print shop's
     assert not weighed.conflict and "holds no evidence" in weighed.text()
     path = tmp_path / "decisions.yaml"
     path.write_text(exported.yaml_text, encoding="utf-8")
     checker = Checker(["berkeley-ca"], as_of=date(2027, 1, 5), decisions=str(path))
-    found = next(iter(checker.screen(["THOMSON PUBLISHING WEST"]).findings))
+    found = next(iter(checker.screen(["THOMSON WEST PUBLISHING"]).findings))
     assert found.verdict == "clear" and "is not west-publishing" in found.decision
     assert "appeal 1 reversed determination 1" in found.decision and "Clerk" in found.decision
 

@@ -45,7 +45,8 @@ CHEAT_SHEET = {
     "C & C INTERNATIONAL COMPUTERS & CONSULTANTS, INC.": "cc-international-computers",
 }
 
-# registry-evidence.md §8, "Decoys — names a fuzzy matcher must NOT flag".
+# registry-evidence.md §8, "Decoys — names a fuzzy matcher must NOT flag". CORECIVIC, INC. was listed there as a decoy
+# for CoreLogic only; it is now a registry family of its own (ICE detention, issue #18), so it is not here.
 DECOYS = [
     "CLEAR Secure, Inc.", "Alclear, LLC", "Clear Channel Outdoor Holdings, Inc.", "CLEARAVENUE, LLC",
     "CLEARAVENUE LIMITED LIABILITY COMPANY", "ALLCLEAR ID, INC.", "CLEAR CLOUD SOLUTIONS INC.",
@@ -61,7 +62,7 @@ DECOYS = [
     "Lesson Nine GmbH", "ALLEGIANT FACILITY SERVICES JOINT VENTURE LLC", "Giant Eagle", "Giant Food",
     "PARAGON SYSTEMS INC", "PARAGON PROFESSIONAL SERVICES LLC", "PARAGON MICRO INC",
     "PARAGON ENVIRONMENTAL SERVICES, LLC", "Marinus Pharmaceuticals, Inc.", "MARINELAND OF WACO INC",
-    "SAS R & D SERVICES, INC.", "Scandinavian Airlines", "Axiom Space", "Axiom Law", "CORECIVIC, INC.",
+    "SAS R & D SERVICES, INC.", "Scandinavian Airlines", "Axiom Space", "Axiom Law",
     "Booz & Company", "Strategy&", "Celebrity Cruises", "ABM FEDERAL SALES", "PELICAN SALES INC",
     "THE KINETIC GROUP SALES LLC",
 ]

@@ -39,6 +39,8 @@ registry_app.command("list")(registry.registry_list)
 registry_app.command("show")(registry.registry_show)
 registry_app.command("lint")(registry.registry_lint)
 registry_app.command("search")(registry.registry_search)
+registry_app.command("refresh")(registry.registry_refresh)
+registry_app.command("apply")(registry.registry_apply)
 
 
 @app.callback(invoke_without_command=True)

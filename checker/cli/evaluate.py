@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -13,11 +12,11 @@ from checker.cli.options import RegistryOpt
 def eval_command(
     file: Annotated[Optional[str], typer.Argument(
         help="Labelled CSV (vendor,expected_family,tier[,note]). "
-             "Default: tests/data/eval_names.csv of a checkout.")] = None,
+             "Default: the labelled set shipped with the tool.")] = None,
     registry: RegistryOpt = None,
 ) -> None:
     """Measure the matcher: recall per tier, decoys wrongly flagged, confusions and score calibration."""
     from checker.api import evaluate_matcher
+    from checker.tools.evaluate import BUNDLED_SET
 
-    path = file or str(Path(__file__).resolve().parents[2] / "tests" / "data" / "eval_names.csv")
-    typer.echo(evaluate_matcher(path, registry))
+    typer.echo(evaluate_matcher(file or str(BUNDLED_SET), registry))

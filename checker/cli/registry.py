@@ -80,3 +80,61 @@ def registry_search(
         return
     typer.echo(tabulate([list(r.values()) for r in rows], headers=list(rows[0]),
                         maxcolwidths=[None, None, 30, None, None, 60]))
+
+
+def registry_refresh(
+    files: Annotated[list[str], typer.Argument(
+        help="Federal award files: USAspending contract-transaction downloads (the 259-column FY2013-18 layout or "
+             "today's, with recipient_uei) or the 10-column D2 extract.")],
+    output: Annotated[Optional[str], typer.Option(
+        "--output", "-o", help="Write the review here (atomically) instead of stdout.")] = None,
+    directory: Annotated[Optional[str], typer.Option(
+        "--registry", help="Registry folder to compare with. Default: the bundled registry.")] = None,
+    as_of: Annotated[Optional[str], typer.Option(
+        "--as-of", help="An award whose period of performance ended before this day (YYYY-MM-DD) has ended. "
+                        "Default: today.")] = None,
+    dataset: Annotated[Optional[str], typer.Option(
+        "--dataset", help="Cite every file's rows as this dataset of vendors/datasets.yaml (default, by layout: "
+                          "D1, D2; a current download is cited by award and URL).")] = None,
+    max_candidates: Annotated[int, typer.Option(
+        "--max-candidates", min=0, help="List at most this many candidate vendors, the largest (0: all).")] = 100,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
+) -> None:
+    """Compare award files with the registry and write a review: new or changed evidence of registry companies,
+    candidate vendors, ended awards. Nothing in the registry changes (see `registry apply`)."""
+    from checker.cli.options import as_of_date
+    from checker.formats.output import open_output
+    from checker.tools.refresh import refresh, write_review
+
+    review = refresh(files, directory, as_of=as_of_date(as_of), dataset=dataset,
+                     max_candidates=max_candidates or None)
+    with open_output(output, inputs=files) as out:
+        write_review(review, out)
+    if not quiet:
+        for line in review.summary() + ([f"Review written to {output}."] if output else []):
+            typer.echo(line, err=output is None)
+
+
+def registry_apply(
+    review: Annotated[str, typer.Argument(help="A review written by `registry refresh`, its items accepted.")],
+    directory: Annotated[Optional[str], typer.Option(
+        "--registry", help="Registry folder to write into. Default: the bundled registry.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change (a diff); write nothing.")] = False,
+) -> None:
+    """Write the accepted items of a review into the registry's family files, keeping their comments and layout;
+    refuse (writing nothing) when the registry would not load or lint after it."""
+    from checker.tools.apply import apply_review
+
+    result = apply_review(review, directory, dry_run=dry_run)
+    if dry_run and result.diff:
+        typer.echo(result.diff, nl=False)
+    for line in result.done:
+        typer.echo(line)
+    for line in result.skipped:
+        typer.echo(f"skipped {line}")
+    for line in result.notes:
+        typer.echo(f"note: {line}", err=True)
+    verb = "would change" if dry_run else "changed"
+    typer.echo(f"{result.accepted} accepted items: {len(result.done)} applied, {len(result.skipped)} already there; "
+               f"{len(result.files)} files {verb}" + (" (dry run: nothing written)" if dry_run else "")
+               + ("." if result.accepted else "; set accept: true on the items to apply."))

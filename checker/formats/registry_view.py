@@ -17,7 +17,9 @@ def entity_dict(reg: Registry, e: Entity) -> dict[str, Any]:
         "former_names": list(e.former_names), "products": list(e.products), "categories": list(e.categories),
         "agencies": list(e.agencies),
         "identifiers": [{"type": i.type, "value": i.value, "source": i.source.cite()} for i in e.identifiers],
-        "evidence": [{"what": ev.what, "agency": ev.agency, "category": ev.category, "awards": list(ev.awards),
+        "evidence": [{"what": ev.what, "agency": ev.agency, "category": ev.category,
+                      "category_why": ev.category_why, "awards": list(ev.awards),
+                      "award_pages": {piid: url for piid, url in ev.award_urls() if url},
                       "start": ev.start.isoformat(), "end": ev.end.isoformat() if ev.end else None,
                       "ended": ev.ended.date.isoformat() if ev.ended else None,
                       "confidence": ev.confidence, "sources": [s.cite() for s in ev.sources]} for ev in e.evidence],
@@ -57,14 +59,19 @@ def show_family(reg: Registry, family_id: str) -> str:
             out.append(f"    {i.type} {i.value} — {i.source.cite()}")
         for s in e.sources:
             out.append(f"    source: {s.cite()}")
-    rows = [[e.id, ev.agency, ev.category, ev.what, ", ".join(ev.awards) or "-",
+    rows = [[e.id, ev.agency, f"{ev.category}: {ev.category_why}" if ev.category_why else ev.category, ev.what,
+             ", ".join(ev.awards) or "-",
              f"{ev.start.isoformat()}–{ev.end.isoformat() if ev.end else 'open'}"
              + (f" (ended {ev.ended.date.isoformat()})" if ev.ended else ""),
              ev.confidence, "; ".join(s.cite() for s in ev.sources)]
             for e in fam.entities.values() for ev in e.evidence]
     out += ["", "Evidence:", tabulate(rows, headers=["entity", "agency", "category", "what", "awards", "period",
                                                      "confidence", "sources"],
-                                      maxcolwidths=[None, None, None, 40, 20, None, None, 50])]
+                                      maxcolwidths=[None, None, 40, 40, 20, None, None, 50])]
+    pages = [f"  {piid}: {url}" for e in fam.entities.values() for ev in e.evidence
+             for piid, url in ev.award_urls() if url]
+    if pages:
+        out += ["", "Award pages (USAspending):", *dict.fromkeys(pages)]
     if fam.decoys:
         out += ["", "Known decoys (never this family):"]
         out += [f"  {d.name}: {d.why}" for d in fam.decoys]

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from checker.knowledge.cache import cached
 from checker.knowledge.decisions import Decision
 from checker.knowledge.registry import Registry, build_registry, registry_files
-from checker.match.normalize import NormalName, is_person, normalize, split_parts
+from checker.match.brands import Strength, strength
+from checker.match.normalize import NormalName, normalize, split_parts
 from checker.match.pairing import TargetWords
+from checker.match.people import person_form
 from checker.match.prefilter import HitIndex, ceiling
-from checker.match.score import GENERIC_ONLY_CAP, REVIEW_THRESHOLD, Target, band, score
+from checker.match.score import FUZZY_ONLY_CAP, GENERIC_ONLY_CAP, REVIEW_THRESHOLD, Target, band, score
 from checker.match.words import distinctive
 from checker.model import Match, Outcome
 
@@ -51,6 +54,7 @@ class Matcher:
         self._by_token: dict[str, set[int]] = defaultdict(set)
         self._by_prefix: dict[str, set[int]] = defaultdict(set)
         self._exact: set[str] = set()
+        shared: set[str] = set()
         fam_tokens: dict[str, set[str]] = defaultdict(set)
         for ent in registry.entities.values():
             names = [(ent.name, "name")] + [(a, "alias") for a in ent.aliases] + \
@@ -62,7 +66,7 @@ class Matcher:
                     continue
                 seen.add(norm.core)
                 idx = len(self.targets)
-                self.targets.append(Target(ent.id, ent.family_id, text, kind, norm))
+                self.targets.append(Target(ent.id, ent.family_id, text, kind, norm, strength(norm.tokens)))
                 fam_tokens[ent.family_id].update(filter(distinctive, norm.tokens))
                 keys = [t for t in norm.tokens if distinctive(t)] or list(norm.tokens)
                 for tok in keys:
@@ -77,9 +81,30 @@ class Matcher:
             for decoy in fam.decoys:
                 norm = normalize(decoy.name)
                 self.decoys[norm.core].append((norm.legal_form, f"known decoy: {decoy.why}"))
+                shared.add(norm.tokens[0])
+        self.targets = [replace(t, strength=self._registry_strength(t, shared)) for t in self.targets]
         self.family_tokens = {k: frozenset(v) for k, v in fam_tokens.items()}
         self._hits = HitIndex((i, t.name.tokens) for i, t in enumerate(self.targets))
-        self._words = [TargetWords.of(t.name.tokens) for t in self.targets]
+        self._words = [TargetWords.of(t.name.tokens, t.strength.brand) for t in self.targets]
+
+    def _registry_strength(self, target: Target, shared: set[str]) -> Strength:
+        """A name's strength (``brands.strength``), corrected by what the registry itself shows.
+
+        A brand word that begins a known decoy ("PALANTIR NET", "MARINUS PHARMACEUTICALS") is shared with another
+        company: it does not make a possible match by itself. A name of common words that begins the names of two
+        registry entities or more (GENERAL DYNAMICS: the corporation, GDIT, Mission Systems) is the company's own
+        prefix for its units, a phrase whatever its words.
+        """
+        found = target.strength
+        if found.brand in shared:
+            found = found._replace(brand=None)
+        tokens = target.name.tokens
+        if found.ordinary and len([w for w in tokens if distinctive(w)]) >= 2:
+            owners = {t.entity_id for t in self.targets
+                      if t.kind in ("name", "alias") and t.name.tokens[:len(tokens)] == tokens}
+            if len(owners) >= 2:
+                found = found._replace(ordinary=False, phrase=True)
+        return found
 
     def with_decisions(self, decisions: list[Decision]) -> Matcher:
         """This matcher (its indexes shared) with recorded human decisions applied first."""
@@ -124,7 +149,8 @@ class Matcher:
         if not vendor:
             return Outcome(None, "empty name")
         whole = normalize(vendor)
-        person = whole.compact not in self._exact and is_person(vendor)  # "WEST, A THOMSON REUTERS BUSINESS" is not
+        written = None if whole.compact in self._exact else person_form(vendor)  # "WEST, A THOMSON REUTERS BUSINESS"
+        person = written is not None
         decoy = self.decoy_reason(whole)
         if decoy is not None:
             return Outcome(None, decoy, person=person)
@@ -140,25 +166,37 @@ class Matcher:
             fam = self.registry.families.get(d.entity)
             excluded |= set(fam.entities) if fam is not None else {d.entity}
             applied.append(d.describe())
-        if person:
+        if written == "LAST, FIRST":
             return Outcome(None, "individual payee (LAST, FIRST): never matched to a company", person=True)
         best: Match | None = None
-        parts = split_parts(vendor)
-        for position, part in enumerate(parts):
-            name = whole if position == 0 else normalize(part)
-            if not name.tokens or (position > 0 and self.decoy_reason(name) is not None):
-                continue
-            for m in self._score_part(name, part if position else None):
-                if position and m.explanation.startswith(FUZZY_MARKERS):
-                    continue  # a part of "THOMPSON/QUILL" must match plainly, not by spelling or division
-                if m.entity_id in excluded:
-                    continue
-                if best is None or _rank(m) > _rank(best):
-                    best = m
+        for m in self._part_matches(vendor, whole, REVIEW_THRESHOLD):
+            if m.entity_id not in excluded and (best is None or _rank(m) > _rank(best)):
+                best = m
+        if person and (best is None or best.band != "match"):  # "TORI WEST" is not West Publishing
+            return Outcome(None, f"individual payee ({written}): matched to a company only by a registry name in "
+                                 "full", person=True)
         decision = "; ".join(applied) or None
         if best is None or best.score < REVIEW_THRESHOLD:
             return Outcome(None, decision, decision=decision) if decision else NO_MATCH
         return Outcome(best, decision=decision)
+
+    def _part_matches(self, vendor: str, whole: NormalName, floor: float) -> list[Match]:
+        """Every registry name scoring at least ``floor`` against the vendor string or one of its parts.
+
+        A part (of "X dba Y", "A - B", "A/B") that is a known decoy is skipped, and a part must match plainly: a
+        part of "THOMPSON/QUILL" counts neither by spelling nor as a division or brand.
+        """
+        parts = split_parts(vendor)
+        if len(parts) == 1:
+            return self._score_part(whole, None, floor) if whole.tokens else []
+        found: list[Match] = []
+        for position, part in enumerate(parts):
+            name = whole if position == 0 else normalize(part)
+            if not name.tokens or (position > 0 and self.decoy_reason(name) is not None):
+                continue
+            found += (m for m in self._score_part(name, part if position else None, floor)
+                      if not (position and m.explanation.startswith(FUZZY_MARKERS)))
+        return found
 
     def _score_part(self, name: NormalName, part: str | None, floor: float = REVIEW_THRESHOLD) -> list[Match]:
         """Every registry name scoring at least ``floor`` against one part of a vendor string."""
@@ -166,7 +204,11 @@ class Matcher:
         out: list[Match] = []
         weak = self.weak.get(name.core)
         if weak is not None:
-            out.append(self._make(weak, 1.0, f"whole name is the weak alias {weak.text!r}{via}"))
+            if len(name.tokens) == 1 and name.legal_form is None:  # "MOTOROLA", "CLEAR": could be another company
+                out.append(self._make(weak, FUZZY_ONLY_CAP, f"whole name is the weak alias {weak.text!r}, one word "
+                                                            f"that could be another company{via}"))
+            else:
+                out.append(self._make(weak, 1.0, f"whole name is the weak alias {weak.text!r}{via}"))
         candidates = self._candidates(name)
         if floor > GENERIC_ONLY_CAP and candidates:
             candidates = self._plausible(name, candidates)
@@ -187,16 +229,28 @@ class Matcher:
         return Match(target.entity_id, target.family_id, target.text, target.kind, round(value, 4), band(value), why)
 
     def ranked(self, vendor: str, limit: int = 5) -> list[Match]:
-        """The best-scoring registry names for a vendor string, including those below the review band."""
+        """The best-scoring registry names for a vendor string (one per entity), including those below the bands.
+
+        Scored as ``match`` scores them, by the same code: when ``match`` finds a registry entity, it comes first,
+        as ``match`` has it; when ``match`` finds none (the name is a known decoy, a person, a recorded decision),
+        no candidate is put in a band, and each says why.
+        """
+        outcome = self.match(vendor)
+        vendor = " ".join(vendor.split())
         best: dict[str, Match] = {}
-        for position, part in enumerate(split_parts(vendor)):
-            name = normalize(part)
-            if not name.tokens:
-                continue
-            for m in self._score_part(name, part if position else None, floor=0.0):
-                if m.entity_id not in best or m.score > best[m.entity_id].score:
+        if vendor:
+            for m in self._part_matches(vendor, normalize(vendor), 0.0):
+                if m.entity_id not in best or _rank(m) > _rank(best[m.entity_id]):
                     best[m.entity_id] = m
-        return sorted(best.values(), key=lambda m: -m.score)[:limit]
+        chosen = outcome.match
+        out = sorted(best.values(), key=_rank, reverse=True)
+        if chosen is not None:
+            out = [chosen, *(m for m in out if m.entity_id != chosen.entity_id)]
+        else:
+            unused = f"not used: {outcome.note}" if outcome.note else "not used"
+            out = [m if m.band == "none" else m._replace(band="none", explanation=f"{m.explanation} ({unused})")
+                   for m in out]
+        return out[:limit]
 
 
 def compiled_matcher(directory: Path | str | None = None) -> Matcher:

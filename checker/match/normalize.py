@@ -51,7 +51,13 @@ def _truncations() -> dict[str, str]:
 
 _TRUNCATED_FORMS = _truncations()
 
-_COMPANY_WORDS = LEGAL_FORM_TOKENS | word_list("company_words.txt")
+
+def cut_legal_form(token: str) -> bool:
+    """``COR``, ``LIM``: the first letters of a long legal form (an ERP cut too short to be read as one)."""
+    return any(word.startswith(token) for word, _ in _LONG_FORMS)
+
+
+COMPANY_WORDS = LEGAL_FORM_TOKENS | word_list("company_words.txt")
 """Words that mark a payee as a company, not a person, in ``LAST, FIRST`` forms."""
 _PERSON = re.compile(r"^[A-Z][A-Z'\-]*(?: [A-Z][A-Z'\-]*){0,2}, ?[A-Z][A-Z'\-.]*(?: [A-Z][A-Z'\-.]*){0,3}$")
 
@@ -164,7 +170,7 @@ def is_person(name: str) -> bool:
     if not _PERSON.match(text):
         return False
     words = set(fold_words(text))
-    return not (words & _COMPANY_WORDS)
+    return not (words & COMPANY_WORDS)
 
 
 _COUPON = re.compile(r"\b\d+(\.\d+)?\s*%|\b(19|20)\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(DUE|NOTES?|BONDS?|SR|SENIOR|"

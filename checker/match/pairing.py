@@ -56,15 +56,21 @@ class TargetWords:
     words: frozenset[str]
     pairs: frozenset[str]  # two neighbouring words joined
     typo_words: dict[str, tuple[str, ...]]  # by first letter: the words ``close`` may pair with
+    brand: str | None = None  # the name's first word when rare (``brands.Strength.brand``)
 
     @classmethod
-    def of(cls, t: tuple[str, ...]) -> TargetWords:
-        """The words of one registry name."""
+    def of(cls, t: tuple[str, ...], brand: str | None = None) -> TargetWords:
+        """The words of one registry name (and its brand word, if any)."""
         typo: dict[str, list[str]] = {}
         for w in filter(typo_word, t):
             typo.setdefault(w[0], []).append(w)
         return cls(t, frozenset(t), frozenset(a + b for a, b in zip(t, t[1:], strict=False)),
-                   {k: tuple(v) for k, v in typo.items()})
+                   {k: tuple(v) for k, v in typo.items()}, brand)
+
+    def begins(self, q: tuple[str, ...]) -> bool:
+        """Whether the query begins with this name's brand word (``LEXIS NEXIS`` joined counts)."""
+        brand = self.brand
+        return brand is not None and len(q) >= 2 and (q[0] == brand or q[0] + q[1] == brand)
 
     def may_pair(self, q: tuple[str, ...], i: int, family_tokens: frozenset[str]) -> bool:
         """Whether the query's ``i``-th word could pair by some rule (or is one of the family's own words)."""

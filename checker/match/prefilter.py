@@ -78,12 +78,12 @@ def ceiling(q: tuple[str, ...], target: TargetWords, family_tokens: frozenset[st
     """An upper bound on ``score.score`` (when the compact forms differ), cheap enough to skip hopeless targets.
 
     Each query word pairs at most once and earns at most 1; a query word that can pair with nothing
-    costs at least ``EXTRA_QUERY_PENALTY`` of its weight. The one score that can rise, a registry name
-    followed by a division's words, is never bounded.
+    costs at least ``EXTRA_QUERY_PENALTY`` of its weight. The scores that can rise, a registry name followed
+    by a division's words and a query that begins with the name's brand word, are never bounded.
     """
     t = target.tokens
     n = len(t)
-    if len(q) > n and q[:n] == t:
+    if (len(q) > n and q[:n] == t) or (target.brand is not None and target.begins(q)):
         return 1.0
     pairable = 0
     extra = 0.0

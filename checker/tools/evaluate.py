@@ -11,6 +11,8 @@ from checker.errors import InputError, open_input
 from checker.match.matcher import Matcher
 
 TIERS = ("strong", "medium", "decoy")
+BUNDLED_SET = Path(__file__).resolve().parent / "data" / "eval_names.csv"
+"""The labelled set shipped with the tool (package data): registry names, variants and decoys."""
 
 
 @dataclass(frozen=True)
