@@ -10,7 +10,7 @@ A ``Run`` knows nothing of formats; ``checker.formats`` renders one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -24,7 +24,7 @@ from checker.knowledge.registry import Registry
 from checker.knowledge.rulesets import RuleSet, select_rulesets
 from checker.match.matcher import compiled_matcher
 from checker.match.score import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD
-from checker.model import Finding, Match, Outcome, Record, Skipped, Summary
+from checker.model import FLAGGED, FileTotals, Finding, Match, Outcome, Record, Skipped, Summary
 
 if TYPE_CHECKING:
     from checker.engine.split import RowWriter
@@ -55,6 +55,21 @@ class Run:
     """How the engine may write every row itself (a large file, in two processes), for ``write_rows``."""
     action_map: dict[str, str] = field(default_factory=dict)
     """The city's own contract-action words, as mapped (``--map-action``)."""
+    input_columns: tuple[str, ...] = ()
+    """The input's own columns, in file order (the keys of ``Record.cells``); for several files, every file's, in
+    order of appearance."""
+    project_path: str | None = None
+    """The project file (sanctuary-check.toml) whose defaults the run used, if any."""
+    inputs: list[tuple[str, Callable[[], str]]] = field(default_factory=list, repr=False)
+    """Each input file of a run over several, with the SHA-256 of its bytes as judged (known once it is read)."""
+
+    def chosen_columns(self, wanted: str | list[str]) -> tuple[str, ...]:
+        """The input columns a listing should repeat (``--columns "Vendor Name,Amount"``), as the files name them;
+        a column no input file has is one ``InputError`` naming it and the file."""
+        from checker.sources.columns import choose_columns
+
+        where = self.input_path or ", ".join(path for path, _ in self.inputs) or "input"
+        return choose_columns(wanted, self.input_columns, where)
 
     def write_rows(self, writer: RowWriter, out: TextIO) -> int:
         """Write every finding of the stream with a format's row writer (how many rows, or at least whether any).
@@ -91,6 +106,8 @@ class Run:
                       for rs in self.rulesets],
             "input": None if self.input_path is None else
             {"path": self._path(self.input_path), "sha256": self.input_sha256() if self.input_sha256 else None},
+            **({"inputs": [{"path": self._path(path), "sha256": digest()} for path, digest in self.inputs]}
+               if self.inputs else {}),
             "matcher": {"profile": PROFILE, "match_threshold": MATCH_THRESHOLD, "review_threshold": REVIEW_THRESHOLD},
             "as_of": self.as_of.isoformat(),
             "decisions": None if self.decisions_path is None else
@@ -98,6 +115,7 @@ class Run:
             "waivers": None if self.waivers_path is None else
             {"path": self._path(self.waivers_path), "sha256": self.knowledge_sha256.get("waivers")},
             **({"action_map": self.action_map} if self.action_map else {}),
+            **({"project": self._path(self.project_path)} if self.project_path else {}),
         }
 
     @property
@@ -179,11 +197,12 @@ class Checker:
 
         return self._run("screen", stream(), summary)
 
-    def audit(self, path: str, *, options: ReadOptions | None = None, max_rows: int | None = None,
-              only_flagged: bool = False, only_matched: bool = False,
+    def audit(self, path: str | Path | Sequence[str | Path], *, options: ReadOptions | None = None,
+              max_rows: int | None = None, only_flagged: bool = False, only_matched: bool = False,
               progress: Callable[[int], None] | None = None, spool_dir: str | None = None) -> Run:
-        """Judge every data row of a CSV, .xlsx, JSON Lines or Parquet file; blank and total rows are counted
-        as skipped.
+        """Judge every data row of a CSV, .xlsx, JSON Lines or Parquet file, or of several (a list of paths: one
+        run, ``files_to_audit`` expands folders and globs); blank and total rows are counted as skipped, and a
+        file's own total rows are reconciled with the rows they cover (``Summary.stated_totals``).
 
         With ``only_flagged`` the findings stream holds only flagged rows, with ``only_matched`` those and every
         registry match (waived, grandfathered, not covered); every row is still counted.
@@ -191,13 +210,17 @@ class Checker:
         read in two processes; the second keeps what it found in a folder made in ``spool_dir`` (default: the
         system's temporary folder) until this one has written its own.
         """
+        paths = [path] if isinstance(path, (str, Path)) else list(path)
+        if len(paths) != 1:
+            return self._audit_files([str(p) for p in paths], options or _read_options(), max_rows, only_flagged,
+                                     only_matched, progress)
+        path = str(paths[0])
         from checker.engine import prematch, split  # reading files: a screen never needs the engine
         from checker.engine.audit import CHUNK_ROWS, RowAudit, limited
-        from checker.sources.base import ReadOptions
-        from checker.sources.columns import map_columns
+        from checker.sources.columns import cell_names, map_columns
         from checker.sources.readers import open_source
 
-        options = options or ReadOptions()
+        options = options or _read_options()
         source = open_source(path, options)  # first: a missing or unreadable file is named
         columns = map_columns(source.header, source.path, options.name_column, options.mapping)
         summary = Summary(decimal_comma=options.decimal_comma)
@@ -220,7 +243,50 @@ class Checker:
             else:
                 rows_writer = two.write_rows
         return self._run("audit", findings, summary, input_path=str(path), input_sha256=digest,
-                         rows_writer=rows_writer)
+                         rows_writer=rows_writer, input_columns=cell_names(columns.header))
+
+    def _audit_files(self, paths: list[str], options: ReadOptions, max_rows: int | None, only_flagged: bool,
+                     only_matched: bool, progress: Callable[[int], None] | None) -> Run:
+        """Several files as one run: each mapped on its own, judged in turn (in this process), rows named
+        ``file:row``; the summary counts them all, with totals per file (``Summary.files``)."""
+        from checker.engine import prematch
+        from checker.engine.audit import CHUNK_ROWS, RowAudit, limited
+        from checker.errors import InputError
+        from checker.sources.columns import cell_names, map_columns
+        from checker.sources.readers import open_source
+
+        if not paths:
+            raise InputError("audit", "no input files")
+        names = _source_names(paths)
+        opened = []
+        for path, name in zip(paths, names, strict=True):  # every header first: a bad file stops the run unwritten
+            source = open_source(path, options)
+            opened.append((source, name, map_columns(source.header, source.path, options.name_column,
+                                                     options.mapping)))
+        summary = Summary(decimal_comma=options.decimal_comma)
+        digests: dict[str, str] = {}
+
+        def stream() -> Iterator[Finding]:
+            before = 0
+            for source, name, columns in opened:
+                part = Summary(decimal_comma=options.decimal_comma)
+                told = None if progress is None else (lambda done, before=before: progress(before + done))
+                audit = RowAudit(self.finder, self.judge, source.path, columns, part, only_flagged=only_flagged,
+                                 only_matched=only_matched, nul_seen=source.nul_seen, read_action=self.read_action,
+                                 source=name)
+                yield from audit.findings(limited(source.chunks(CHUNK_ROWS), max_rows, source.path), told,
+                                          match_ahead=prematch.wanted(source.path))
+                digests[source.path] = source.sha256()
+                summary.merge(part, same_file=False)
+                summary.files.append(_file_totals(name, part, digests[source.path]))
+                before += part.rows
+
+        def digest_of(path: str) -> Callable[[], str]:
+            return lambda: digests[path]
+
+        header = tuple(dict.fromkeys(n for _, _, columns in opened for n in cell_names(columns.header)))
+        return self._run("audit", stream(), summary, input_columns=header,
+                         inputs=[(source.path, digest_of(source.path)) for source, _, _ in opened])
 
     def holdings(self, path: str, max_rows: int | None = None) -> Run:
         """Judge every security of a holdings report under the rule sets' investment provisions."""
@@ -246,6 +312,25 @@ class Checker:
                 yield finding
 
         return self._run("holdings", stream(), summary, input_path=str(path), input_sha256=source.sha256)
+
+
+def _read_options() -> ReadOptions:
+    from checker.sources.base import ReadOptions
+
+    return ReadOptions()
+
+
+def _source_names(paths: list[str]) -> list[str]:
+    """How rows name their file in a run over several: its file name, or its path when two share a name."""
+    names = [Path(p).name for p in paths]
+    return [n if names.count(n) == 1 else p for n, p in zip(names, paths, strict=True)]
+
+
+def _file_totals(name: str, part: Summary, sha256: str) -> FileTotals:
+    """One file's rows and dollars, and its flagged rows and dollars."""
+    d = part.dollars
+    return FileTotals(name, part.rows, d.total, sum(part.by_verdict[v] for v in FLAGGED),
+                      sum(d.by_verdict[v] for v in FLAGGED), sha256)
 
 
 WITHHELD_DECISION = "a recorded match decision (its wording is withheld in shareable output)"

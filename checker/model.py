@@ -70,6 +70,16 @@ class Record:
     security: Security | None = None
     ragged: int | None = None  # the row's cell count, when it differs from the header's
     identifiers: tuple[tuple[str, str], ...] = ()  # the payee's EIN, DUNS, UEI or CAGE, as (type, value)
+    cells: dict[str, str] | None = None
+    """The input row's own cells by header name (``Run.input_columns``), for a listed finding of a file; None for
+    a screened name or a holding. No judgement reads them (``judge.facts`` names the fields it reads)."""
+    source: str | None = None
+    """The input file's name, when a run reads several files (None for one)."""
+
+    @property
+    def label(self) -> str:
+        """How a listing names the row: ``12``, or ``june.csv:12`` in a run over several files."""
+        return f"{self.source}:{self.row}" if self.source else str(self.row)
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,17 @@ class Skipped:
 
     row: int
     reason: str
+    total: str | None = None
+    """For a total row: its amount cell, as written (reconciled with the rows it covers)."""
+    words: str | None = None
+    """For a total row: its own words ("Grand Total"), empty when it has none."""
+    source: str | None = None
+    """The input file's name, when a run reads several files."""
+
+    @property
+    def label(self) -> str:
+        """How a listing names the row: ``12``, or ``june.csv:12`` in a run over several files."""
+        return f"{self.source}:{self.row}" if self.source else str(self.row)
 
 
 class Match(NamedTuple):
@@ -256,6 +277,166 @@ class Dollars:
 
 
 @dataclass
+class VendorLine:
+    """One vendor cell's flagged or matched rows of one verdict, rolled up: how many, how much, when, where."""
+
+    vendor: str
+    verdict: str
+    entity: str | None = None
+    family: str | None = None
+    rows: int = 0
+    dollars: float = 0.0
+    unreadable: int = 0
+    """Rows whose amount cell could not be read as an amount."""
+    first_date: date | None = None
+    last_date: date | None = None
+    departments: Counter[str] = field(default_factory=Counter)
+    """Rows per department (rows with none are not counted here)."""
+
+    def add(self, record: Record, amount: float | None) -> None:
+        """Add one row (its amount when read; None when it had no readable one)."""
+        self.rows += 1
+        if amount is None:
+            self.unreadable += record.amount is not None
+        else:
+            self.dollars += amount
+        if record.date is not None:
+            self.first_date = min(record.date, self.first_date or record.date)
+            self.last_date = max(record.date, self.last_date or record.date)
+        if record.department:
+            self.departments[record.department] += 1
+
+    def merge(self, other: VendorLine) -> None:
+        """Add the same vendor's later rows."""
+        self.rows += other.rows
+        self.dollars += other.dollars
+        self.unreadable += other.unreadable
+        dates = [d for d in (self.first_date, self.last_date, other.first_date, other.last_date) if d is not None]
+        self.first_date, self.last_date = (min(dates), max(dates)) if dates else (None, None)
+        self.departments.update(other.departments)
+
+
+@dataclass(frozen=True)
+class StatedTotal:
+    """A file's own total or subtotal row, checked against the sum of the data rows it covers."""
+
+    row: int
+    label: str
+    """The row's own words ("Grand Total", "Subtotal Police"); empty when the row has none (an amount alone)."""
+    stated: float
+    computed: float
+    kind: str = "total"
+    """``total``: it covers every data row above it; ``subtotal``: the data rows since the previous total row."""
+    first_row: int = 1
+    """The first row it covers (``first_row`` to ``row - 1``)."""
+    source: str | None = None
+    """The input file's name, when a run reads several files."""
+
+    @property
+    def difference(self) -> float:
+        """Stated minus computed, in cents' precision (0.0 when they agree)."""
+        return round(self.stated - self.computed, 2)
+
+    @property
+    def place(self) -> str:
+        """The row as a listing names it: ``12``, or ``june.csv:12`` in a run over several files."""
+        return f"{self.source}:{self.row}" if self.source else str(self.row)
+
+
+class TotalRow(NamedTuple):
+    """A total row as one part of a file saw it, before the rows above that part are known (``Running``)."""
+
+    row: int
+    words: str
+    stated: float
+    kind: str | None
+    """``total`` or ``subtotal`` when its words say which; None when it has none."""
+    above: float
+    """The readable amounts of the part's data rows above it."""
+    since: float
+    """... since the part's previous total row (all of them when ``after_total`` is False)."""
+    since_first: int | None
+    """The row after the part's previous total row (None: the part's first row, not known in the part)."""
+    after_total: bool
+    source: str | None = None
+
+
+def reconciled(t: TotalRow) -> StatedTotal:
+    """A total row checked against the rows it covers. Without words, it is a subtotal when a total row came
+    before it and it is nearer the sum of the rows since that one than the sum of every row above; else a total."""
+    kind = t.kind
+    if kind is None:
+        kind = "subtotal" if t.after_total and abs(t.stated - t.since) < abs(t.stated - t.above) else "total"
+    if kind == "subtotal":
+        return StatedTotal(t.row, t.words, t.stated, round(t.since, 2), kind, t.since_first or 1, t.source)
+    return StatedTotal(t.row, t.words, t.stated, round(t.above, 2), kind, 1, t.source)
+
+
+@dataclass
+class Running:
+    """The readable amounts of a file's data rows read so far, to reconcile the file's own total rows with.
+
+    A file read in two parts (two processes) keeps the second part's total rows open (``TotalRow``) until the
+    first part's sums are added (``Summary.merge``)."""
+
+    above: float = 0.0
+    since: float = 0.0
+    since_first: int | None = 1
+    """The row after the previous total row (None: the part starts within the file, not known yet)."""
+    after_total: bool = False
+    opened: bool = False
+    """The part starts within its file: its total rows stay open until the part before is added."""
+
+    @classmethod
+    def within(cls) -> Running:
+        """The sums of a part that starts within its file (a second process's)."""
+        return cls(since_first=None, opened=True)
+
+    def add(self, amount: float) -> None:
+        """Add data rows' amounts, read in order."""
+        self.above += amount
+        self.since += amount
+
+    def total_row(self, row: int, words: str, stated: float, kind: str | None, source: str | None) -> TotalRow:
+        """Note a total row (after the data rows above it were added): what it covers, before the part starts."""
+        seen = TotalRow(row, words, stated, kind, self.above, self.since, self.since_first, self.after_total, source)
+        self.since, self.since_first, self.after_total = 0.0, row + 1, True
+        return seen
+
+    def continued(self, t: TotalRow) -> TotalRow:
+        """A later part's total row with this part's sums added (this part comes just before it)."""
+        if t.after_total:
+            return t._replace(above=t.above + self.above)
+        return t._replace(above=t.above + self.above, since=t.since + self.since, since_first=self.since_first,
+                          after_total=self.after_total)
+
+    def then(self, later: Running) -> None:
+        """Add a later part's sums."""
+        self.above += later.above
+        if later.after_total:
+            self.since, self.since_first, self.after_total = later.since, later.since_first, True
+        else:
+            self.since += later.since
+
+
+@dataclass
+class FileTotals:
+    """One input file of a run over several: its rows and dollars, and which rows were flagged."""
+
+    path: str
+    rows: int = 0
+    dollars: float = 0.0
+    flagged_rows: int = 0
+    flagged_dollars: float = 0.0
+    sha256: str | None = None
+
+
+def rolled_up(j: Judgement) -> bool:
+    """Whether a judgement's rows are rolled up per vendor: flagged or a registry match, never an individual."""
+    return (j.flagged or j.matched) and not j.person
+
+
+@dataclass
 class Summary:
     """Counts kept while findings stream past."""
 
@@ -276,11 +457,24 @@ class Summary:
     not_covered_by_cause: Counter[str] = field(default_factory=Counter)
     unrecognised_actions: Counter[str] = field(default_factory=Counter)
     """Contract-action values no rule set gives a meaning to, with how many rows carry each."""
+    stated_totals: list[StatedTotal] = field(default_factory=list)
+    """The file's own total rows, each with the sum of the rows it covers (a difference is reported)."""
+    files: list[FileTotals] = field(default_factory=list)
+    """Per input file, when a run reads several (empty for one file)."""
+    vendors: dict[tuple[str, str | None, str], VendorLine] = field(default_factory=dict)
+    """Flagged and matched rows rolled up per (vendor cell, entity id, verdict): ``vendor_lines()`` lists them."""
+    running: Running = field(default_factory=Running)
+    """The data rows' amounts so far, for ``stated_totals`` (the engine adds them in row order)."""
+    open_totals: list[TotalRow] = field(default_factory=list)
+    """Total rows of a part that starts within its file, until the part before is merged (``merge``)."""
 
-    def add(self, finding: Finding) -> None:
-        """Count one finding (its amount is added apart, by ``dollars.add``)."""
+    def add(self, finding: Finding, amount: float | None = None) -> None:
+        """Count one finding (its amount is added apart, by ``dollars.add``; given here too, it is rolled up with
+        the vendor's other rows)."""
         self.rows += 1
         j = finding.judgement
+        if rolled_up(j):
+            self._line(finding.record.vendor, j).add(finding.record, amount)
         self.by_verdict[j.verdict] += 1
         self.persons += j.person
         if j.verdict == "not_covered":
@@ -298,8 +492,28 @@ class Summary:
         if judgement.verdict == "not_covered":
             self.not_covered_by_cause[judgement.cause or "unknown"] += rows
 
-    def merge(self, other: Summary) -> None:
-        """Add the counts of a summary of later rows (judged elsewhere, e.g. in another process)."""
+    def total_row(self, row: int, words: str, stated: float, kind: str | None, source: str | None = None) -> None:
+        """Reconcile a file's own total row with the data rows above it (their amounts added to ``running``)."""
+        seen = self.running.total_row(row, words, stated, kind, source)
+        if self.running.opened:
+            self.open_totals.append(seen)
+        else:
+            self.stated_totals.append(reconciled(seen))
+
+    def merge(self, other: Summary, same_file: bool = True) -> None:
+        """Add the counts of a summary of later rows (judged elsewhere, e.g. in another process).
+
+        ``same_file``: the other rows continue this summary's file (its total rows cover rows of both); False for
+        another file of a run over several."""
+        if same_file:
+            for t in other.open_totals:
+                seen = self.running.continued(t)
+                if self.running.opened:
+                    self.open_totals.append(seen)
+                else:
+                    self.stated_totals.append(reconciled(seen))
+            self.running.then(other.running)
+        self.stated_totals.extend(other.stated_totals)
         self.rows += other.rows
         self.skipped.extend(other.skipped[:max(0, SKIPPED_KEPT - len(self.skipped))])
         self.skipped_count += other.skipped_count
@@ -311,6 +525,24 @@ class Summary:
         self.ragged += other.ragged
         self.ragged_rows.extend(other.ragged_rows[:max(0, RAGGED_ROWS_KEPT - len(self.ragged_rows))])
         self.dollars.merge(other.dollars)
+        for key, line in other.vendors.items():
+            mine = self.vendors.get(key)
+            if mine is None:
+                self.vendors[key] = line
+            else:
+                mine.merge(line)
+
+    def _line(self, vendor: str, j: Judgement) -> VendorLine:
+        key = (vendor, j.match.entity_id if j.match is not None else None, j.verdict)
+        line = self.vendors.get(key)
+        if line is None:
+            line = self.vendors[key] = VendorLine(vendor, j.verdict, j.entity_name, j.family_name)
+        return line
+
+    def vendor_lines(self) -> list[VendorLine]:
+        """The roll-up, most severe verdict first, then most dollars, then most rows, then vendor."""
+        return sorted(self.vendors.values(),
+                      key=lambda v: (-SEVERITY[v.verdict], -v.dollars, -v.rows, v.vendor))
 
     def skip(self, skipped: Skipped) -> None:
         """Count one skipped row (it still counts as a row read)."""

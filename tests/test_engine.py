@@ -253,3 +253,44 @@ def test_the_coverage_timeline_equals_working_each_day_out(checkers):
                 assert coverage.covered(rs, entity_id, day) == coverage.covered_on(rs, entity_id, day, links)
                 checked += 1
     assert checked > 1000
+
+
+# -- the row's own cells -----------------------------------------------------------------------------------
+def test_rows_that_differ_only_in_a_column_no_judgement_reads_share_one(tmp_path):
+    """``Record.cells`` carries every cell of a listed row, and no judgement reads it: rows that differ only in a
+    column the facts leave out share one judgement (the same object, through the engine's memo)."""
+    path = tmp_path / "notes.csv"
+    path.write_text("Vendor Name,Amount,Payment Date,Notes,Notes\n"
+                    "WEST PUBLISHING CORP,10,2019-07-01,first,a\n"
+                    "WEST PUBLISHING CORP,10,2019-07-01,second,b\n"
+                    "Acme Paving,10,2019-07-01,third,c\n"
+                    "Acme Paving,10,2019-07-01,fourth,d\n", encoding="utf-8")
+    checker = Checker(["berkeley-ca"], as_of=AS_OF)
+    run = checker.audit(str(path))
+    found = list(run.findings)
+    assert run.input_columns == ("Vendor Name", "Amount", "Payment Date", "Notes", "Notes#2")
+    assert [f.record.cells["Notes"] for f in found] == ["first", "second", "third", "fourth"]
+    assert found[0].record.cells == {"Vendor Name": "WEST PUBLISHING CORP", "Amount": "10",
+                                     "Payment Date": "2019-07-01", "Notes": "first", "Notes#2": "a"}
+    assert found[0].flagged and found[0].judgement is found[1].judgement
+    assert found[2].judgement is found[3].judgement
+    for f in found:
+        plain = replace(f.record, cells=None)
+        assert checker.judge.judge(checker.finder.of(plain)) == f.judgement
+        assert checker.finder.of(plain) == checker.finder.of(replace(f.record, cells={"Notes": "other"}))
+
+
+@pytest.mark.parametrize("only_flagged", [True, False])
+def test_every_listed_row_carries_its_cells_on_every_path(tmp_path, only_flagged):
+    """Rows counted in bulk and listed, rows read one by one, ragged rows: each carries its own cells."""
+    import csv
+
+    path = _write(tmp_path, 20_000, 5, ['"Acme Paving",1,2019-01-01,Refund,Dept 1,surplus'], short_at=12_000)
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header = rows[0]
+    found = list(Checker(as_of=AS_OF).audit(path, only_flagged=only_flagged).findings)
+    assert len(found) > (100 if only_flagged else 19_000)
+    for f in found:
+        assert f.record.cells == dict(zip(header, rows[f.record.row], strict=False)), f.record.row
+        assert f.record.source is None and f.record.label == str(f.record.row)

@@ -1,4 +1,5 @@
-"""Excel in and out: a workbook copy of a file gives the same findings; the report has its four sheets."""
+"""Excel in and out: a workbook copy of a file gives the same findings; the report has its sheets, laid out
+for an aide."""
 
 from __future__ import annotations
 
@@ -39,17 +40,56 @@ def test_missing_sheet_lists_the_sheets(cli, tmp_path):
     assert result.code == 2 and "'Notes', 'Payments'" in result.err
 
 
-def test_xlsx_report_has_four_sheets_and_needs_output(cli, tmp_path):
+def test_xlsx_report_has_its_sheets_and_needs_output(cli, tmp_path):
     assert cli("audit", str(EXAMPLE), "--format", "xlsx").code == 2
     out = tmp_path / "report.xlsx"
     assert cli("audit", str(EXAMPLE), "--format", "xlsx", "--output", str(out)).code == 0
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Findings", "Review", "Summary", "Method"]
+    assert wb.sheetnames == ["Summary", "Vendors", "Findings", "Review", "Method"]
     assert wb["Findings"].max_row == 18
     summary = {r[0]: r[1] if len(r) > 1 else None for r in wb["Summary"].iter_rows(values_only=True)}
     assert summary["Payments total"] == 182_792.26 and summary["Palantir Technologies Inc."] == 75_000.0
     method = {r[0]: r[1] for r in wb["Method"].iter_rows(values_only=True)}
     assert "Registry version" in method and "Bands" in method
+    assert method["Dataset D1"] and method["Dataset D2"]  # the award datasets evidence cites, defined
+    assert method["Input"].startswith(str(EXAMPLE)) and "sha256" in method["Input"]
+
+
+def test_xlsx_is_laid_out_for_an_aide(cli, tmp_path):
+    """Frozen, filtered header; sized columns; dates and dollars as numbers in their formats; the input's own
+    columns beside the tool's (a clashing name prefixed); the per-vendor sheet; a Summary without dimensions the
+    file does not have."""
+    out = tmp_path / "report.xlsx"
+    assert cli("audit", str(EXAMPLE), "--format", "xlsx", "--output", str(out), "--as-of", "2026-11-23").code == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Findings"]
+    header = [c.value for c in ws[1]]
+    assert ws.freeze_panes == "C2" and ws.auto_filter.ref == f"A1:{ws.cell(1, len(header)).column_letter}18"
+    assert header[:7] == ["Row", "Vendor", "Verdict", "Entity", "Family", "Date", "Amount"]
+    with EXAMPLE.open(newline="") as fh:
+        own = next(csv.reader(fh))
+    assert header[7:7 + len(own)] == [f"input: {c}" if c == "Amount" else c for c in own]
+    assert header.index("Evidence ids") > header.index("Reason")
+    assert ws.column_dimensions["B"].width > 30 and ws.column_dimensions["F"].width < 15
+    west = [c for c in ws[2]]
+    assert west[5].value.date().isoformat() == "2025-07-14" and west[5].number_format == "yyyy-mm-dd"
+    assert west[6].value == 4812.0 and "$" in west[6].number_format
+    assert west[7 + own.index("Amount")].value == "4,812.00"  # the input's own cell, as written
+    assert "70CMSD22FR0000187" in west[header.index("Evidence ids")].value
+    person = [c.value for c in ws[4]]
+    assert person[1] == "(individual payee)" and "MARTINEZ" not in " ".join(str(v) for v in person)
+
+    vendors = list(wb["Vendors"].iter_rows(values_only=True))
+    assert vendors[0][:6] == ("Vendor", "Verdict", "Entity", "Family", "Rows", "Amount")
+    assert vendors[1][:6] == ("PALANTIR USG INC", "prohibited", "Palantir USG, Inc.", "Palantir Technologies Inc.",
+                              1, 75_000)
+    assert wb["Vendors"].freeze_panes == "B2" and wb["Vendors"]["F2"].number_format.startswith("$")
+
+    labels = [r[0] for r in wb["Summary"].iter_rows(values_only=True)]
+    assert "Flagged by department" in labels and "Flagged by fiscal year" not in labels
+    assert not any(str(x).startswith("(no ") for x in labels)
+    assert any(str(r[1]).startswith("row 19 (the total of rows 1-18) states $182,792.26, which agrees")
+               for r in wb["Summary"].iter_rows(values_only=True) if len(r) > 1)
 
 
 def test_awkward_vendor_text_is_written_as_plain_text(cli, tmp_path):
@@ -82,7 +122,7 @@ def test_findings_past_a_sheets_rows_continue_on_more_sheets(tmp_path):
         render_xlsx(Checker(as_of=date(2024, 6, 30)).audit(str(src)), out, View(spool_dir=str(tmp_path)),
                     sheet_rows=10)
     wb = openpyxl.load_workbook(tmp_path / "out.xlsx")
-    assert wb.sheetnames == ["Findings", "Review", "Findings (2)", "Findings (3)", "Summary", "Method"]
+    assert wb.sheetnames == ["Summary", "Vendors", "Findings", "Review", "Findings (2)", "Findings (3)", "Method"]
     listed = []
     for name in ("Findings", "Findings (2)", "Findings (3)"):
         rows = list(wb[name].iter_rows(values_only=True))

@@ -10,6 +10,7 @@ import pytest
 from checker.api import Checker
 from checker.formats import View, get
 from checker.formats.common import judgement_dict, record_dict
+from checker.formats.listing import WITHHELD, row_cells
 
 from conftest import ROOT
 
@@ -23,9 +24,13 @@ def test_json_rows_equal_the_generic_encoding():
     out = io.StringIO()
     get("json").write(Checker(as_of=date(2024, 6, 30)).audit(EXAMPLE), out, View())
     found = json.loads(out.getvalue())["findings"]
-    expected = [{**record_dict(f.record), **judgement_dict(f.judgement)}
-                for f in Checker(as_of=date(2024, 6, 30)).audit(EXAMPLE).findings]
+    run = Checker(as_of=date(2024, 6, 30)).audit(EXAMPLE)
+    columns = list(run.input_columns)
+    expected = [{**record_dict(f.record), "cells": dict(zip(columns, row_cells(f, columns, False), strict=True)),
+                 **judgement_dict(f.judgement)} for f in run.findings]
     assert found == expected and len(found) == 17
+    assert found[0]["cells"]["Description"] == "Westlaw subscription renewal"
+    assert found[2]["cells"]["Vendor Name"] == WITHHELD  # an individual payee's name is not repeated
 
 
 def _generic_csv(run, show_individuals: bool) -> str:
@@ -42,11 +47,13 @@ def _generic_csv(run, show_individuals: bool) -> str:
         sources_text,
     )
     from checker.formats.csv_format import header
+    from checker.formats.listing import evidence_ids, names_person
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     ids = [rs.id for rs in run.rulesets]
-    writer.writerow(header(ids))
+    columns = list(run.input_columns)
+    writer.writerow(header(ids, columns))
     for f in run.findings:
         m, outcomes = f.match, {r.rule_set: r.outcome for r in f.rules}
         reasons = {r.rule_set: r.reason for r in f.rules}
@@ -54,7 +61,11 @@ def _generic_csv(run, show_individuals: bool) -> str:
                  f.family_name or "", f.relation or "", m.matched_name if m else "",
                  f"{m.score * 100:.1f}" if m else "", m.band if m else "", *[outcomes.get(i, "") for i in ids],
                  main_reason(f), citations_text(f), evidence_text(f), sources_text(f), f.product or "",
-                 f.decision or "", f.cause or "", f.verdict, *[reasons.get(i, "") for i in ids]]
+                 f.decision or "", f.cause or "", f.verdict, *[reasons.get(i, "") for i in ids], evidence_ids(f),
+                 *[(f.record.cells or {}).get(c, "") for c in columns]]
+        if f.person and not show_individuals:  # the payee's own name is withheld in their row's cells
+            cells = [WITHHELD if i >= len(header(ids)) and c and names_person(c, f.record.vendor) else c
+                     for i, c in enumerate(cells)]
         writer.writerow([neutralise_cell(c) for c in cells])
     return out.getvalue()
 
@@ -139,7 +150,8 @@ def test_audit_tables_equal_tabulate_of_each_row_afresh(tmp_path, fmt):
     from tabulate import tabulate
 
     from checker.formats.common import display_vendor, main_reason, match_text
-    from checker.formats.table import _prepared, render_audit
+    from checker.formats.listing import EvidencePacket
+    from checker.formats.table import _prepared, evidence_ref, render_audit
 
     names = ["WEST PUBLISHING CORP", "A|B Paving", "DOE, JANE", "PALANTIR USG INC", "LEXISNEXIS RISK SOLUTIONS",
              "Very Long Vendor Name Incorporated Of The Greater Metropolitan Area Holdings", "Motorola Solutions"]
@@ -152,8 +164,14 @@ def test_audit_tables_equal_tabulate_of_each_row_afresh(tmp_path, fmt):
     render_audit(checker.audit(str(path)), out, fmt, View())
     render_audit(checker.audit(str(path)), again, fmt, View())  # the same judgements, prepared by the first table
     assert again.getvalue() == out.getvalue()
-    cells = [_prepared(fmt, [f.record.row, display_vendor(f, False), f.verdict, match_text(f), main_reason(f)],
-                       (None, 40, None, 40, 70)) for f in checker.audit(str(path)).findings]
+    listed = list(checker.audit(str(path)).findings)
+    packet = EvidencePacket()  # the evidence, numbered by family as rows first show it
+    for f in listed:
+        packet.add(f)
+    md = fmt == "markdown"
+    cells = [_prepared(fmt, [f.record.row, display_vendor(f, False), f.verdict,
+                             match_text(f) + evidence_ref(packet, f.judgement, md), main_reason(f)],
+                       (None, 40, None, 40, 70)) for f in listed]
     expected = tabulate(cells, headers=["Row", "Vendor", "Verdict", "Registry match", "Why"],
                         tablefmt="simple" if fmt == "table" else "github")
     assert expected in out.getvalue() and "DOE" not in out.getvalue()

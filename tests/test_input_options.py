@@ -272,3 +272,33 @@ def test_shareable_wording_is_not_mixed_up_with_an_earlier_report_of_the_same_ch
     assert "J. Smith" in report(False)
     assert "J. Smith" not in report(True)  # a judgement's cached rendering is not reused for its scrubbed copy
     assert "J. Smith" in report(False)
+
+
+def test_columns_chosen_for_the_listing(cli, tmp_path):
+    """``--columns`` picks the input's own columns a listing repeats; one it lacks is one line, exit 2."""
+    from datetime import date
+
+    from checker.api import Checker
+
+    f = _write(tmp_path, "p.csv", "Vendor Name,Amount,Department,Notes\nWEST PUBLISHING CORP,5,Law,x\n")
+    run = Checker(["berkeley-ca"], as_of=date(2024, 6, 30)).audit(f)
+    assert run.chosen_columns("Vendor Name, amount,DEPARTMENT") == ("Vendor Name", "Amount", "Department")
+    assert run.chosen_columns(["Notes"]) == ("Notes",)
+    result = cli("audit", f, "--columns", "Vendor Name,Amount,Dept Name", *AS_OF)
+    assert result.code == 2 and len(result.err.strip().splitlines()) == 1
+    assert "p.csv" in result.err and "'Dept Name' is not a column" in result.err
+    assert cli("audit", f, "--columns", " , ", *AS_OF).code == 2
+    assert cli("audit", f, "--columns", "Vendor Name,Department", "-f", "json", *AS_OF).code == 0
+
+
+def test_typed_cells_are_listed_as_text(tmp_path):
+    """A JSON Lines file's numbers come back as text, as the reader gives the amount it judges."""
+    from datetime import date
+
+    from checker.api import Checker
+
+    f = _write(tmp_path, "p.jsonl", json.dumps({"vendor_name": "WEST PUBLISHING CORP", "amount": 1200.0,
+                                                "payment_date": "2024-02-01", "count": 3}) + "\n")
+    [finding] = Checker(["berkeley-ca"], as_of=date(2024, 6, 30)).audit(f).findings
+    assert finding.record.cells == {"vendor_name": "WEST PUBLISHING CORP", "amount": finding.record.amount,
+                                    "payment_date": "2024-02-01", "count": "3"}

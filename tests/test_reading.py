@@ -83,3 +83,15 @@ def test_empty_file(tmp_path):
                                            ("2025-07-14", "2025-07-14"), ("6/1/18", "2018-06-01")])
 def test_dates(text, iso):
     assert parse_date(text).isoformat() == iso
+
+
+def test_total_rows_keep_their_amount_and_words(tmp_path):
+    """A total row is skipped, with its amount and words kept for reconciling (``test_reconcile``)."""
+    f = tmp_path / "t.csv"
+    f.write_text('Vendor Name,Department,Amount\nACME,Fire,5\n,Subtotal Fire,5\nGrand Total,,"1,005"\n'
+                 'TOTAL TRANSIT INC,Fire,1\nTotal,,\n', encoding="utf-8")
+    _, items = _read(f)
+    assert [(i.row, i.reason, i.total, i.words) for i in items if isinstance(i, Skipped)] == [
+        (2, "total row (labelled a total)", "5", "Subtotal Fire"),
+        (3, "total row (labelled a total)", "1,005", "Grand Total")]
+    assert [i.vendor for i in items if isinstance(i, Record)] == ["ACME", "TOTAL TRANSIT INC", "Total"]

@@ -5,6 +5,7 @@ holds every change, with who and why."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import docx
@@ -78,6 +79,17 @@ def test_from_audit_to_annual_report(tmp_path):
     assert rows[1]["verdict"] == "waived" and "71,234-N.S." in rows[1]["rules"][0]["waiver"]
     assert rows[2]["verdict"] == "prohibited"  # another contract: the waiver does not reach it
     assert "covers contract C-2019-0117 only" in rows[2]["rules"][0]["reason"]
+    # the command line reads the register itself as --waivers: the same waiver, with its scope
+    from typer.testing import CliRunner
+
+    from checker.cli import app
+
+    direct = CliRunner().invoke(app, ["audit", str(payments), "--rules", "berkeley-ca", "--as-of", "2027-03-31",
+                                      "--waivers", str(db), "--format", "json", "--quiet"])
+    assert direct.exit_code == 0, direct.output
+    report = json.loads(direct.stdout)
+    assert [f["verdict"] for f in report["findings"]] == [r["verdict"] for r in rows.values()]
+    assert report["provenance"]["waivers"]["path"] == str(db)
 
     with open_register(db) as reg:
         report = annual_report(reg, rule_sets(["berkeley-ca"])[0], 2027, [str(q4), str(q1)], prepared_by=WHO)

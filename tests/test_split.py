@@ -179,3 +179,71 @@ def test_the_cut_follows_an_even_number_of_quotes(tmp_path):
     offset, lines = split.cut(str(path), "utf-8", '"')
     before = path.read_bytes()[:offset]
     assert before.endswith(b"\r") and before.count(b'"') % 2 == 0 and lines == before.count(b"\r")
+
+
+def _with_departments(tmp_path) -> str:
+    names = ["WEST PUBLISHING CORP", "Acme Paving", "LEXISNEXIS RISK SOLUTIONS FL INC", "MOTOROLA SOLUTIONS INC",
+             "Bob's Tacos", "PALANTIR USG INC", "DOE, JANE"]
+    lines = ["Vendor Name,Amount,Payment Date,Department,Notes"]
+    for i in range(20_000):
+        amount = "n/a" if i % 911 == 0 else f'"{(i * 37) % 5_000:,}.{i % 100:02d}"'
+        lines.append(f'"{names[i % len(names)]}",{amount},2024-0{i % 6 + 1}-{i % 28 + 1:02d},Dept {i % 5},note {i}')
+    path = tmp_path / "depts.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def _lines(summary) -> list[tuple]:
+    return [(v.vendor, v.verdict, v.entity, v.family, v.rows, round(v.dollars, 2), v.unreadable, v.first_date,
+             v.last_date, dict(v.departments)) for v in summary.vendor_lines()]
+
+
+@pytest.mark.parametrize("only_flagged", [True, False])
+def test_the_vendor_roll_up_of_two_processes_equals_one_and_every_row(tmp_path, monkeypatch, only_flagged):
+    """The per-vendor roll-up (``Summary.merge`` of the second process's) equals one process's, and rolling up
+    every listed row afresh."""
+    from checker.formats import View, get
+    from checker.model import Summary
+    from checker.sources.values import parse_amount
+
+    path = _with_departments(tmp_path)
+    results, every = [], Summary()
+    for workers in ("0", "1"):
+        monkeypatch.setenv("SANCTUARY_CHECK_WORKERS", workers)
+        run = Checker(["berkeley-ca"], as_of=date(2024, 6, 30)).audit(path, only_flagged=only_flagged)
+        if only_flagged:
+            found = list(run.findings)
+            assert all(f.record.cells and f.record.cells["Notes"] == f"note {f.record.row - 1}" for f in found)
+        else:
+            get("csv").write(run, io.StringIO(), View())
+        results.append(_lines(run.summary))
+    monkeypatch.setenv("SANCTUARY_CHECK_WORKERS", "0")
+    for f in Checker(["berkeley-ca"], as_of=date(2024, 6, 30)).audit(path).findings:
+        every.add(f, None if f.record.amount is None else parse_amount(f.record.amount))
+    assert results[0] == results[1] == _lines(every)
+    assert len(results[0]) >= 4 and any(line[6] for line in results[0])  # unreadable amounts counted
+
+
+class _CellsWriter:
+    """A row writer that writes each row's name and own cells as a JSON line."""
+
+    opening, separator = "", "\n"
+
+    def write(self, findings, out, lead: str) -> int:
+        n = 0
+        for f in findings:
+            out.write((lead if n == 0 else self.separator) + json.dumps([f.record.label, f.record.cells]))
+            n += 1
+        return n
+
+
+def test_rows_written_by_the_second_process_carry_their_cells(tmp_path, monkeypatch):
+    monkeypatch.setenv("SANCTUARY_CHECK_WORKERS", "1")
+    path = _with_departments(tmp_path)
+    run = Checker(["berkeley-ca"], as_of=date(2024, 6, 30)).audit(path)
+    assert run.rows_writer is not None  # the second process writes its rows
+    out = io.StringIO()
+    run.write_rows(_CellsWriter(), out)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [label for label, _ in rows] == [str(i) for i in range(1, 20_001)]
+    assert all(cells["Notes"] == f"note {int(label) - 1}" and len(cells) == 5 for label, cells in rows)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
 from checker import __version__
-from checker.cli import evaluate, register, registry, rules, run
+from checker.cli import compare, evaluate, project, register, registry, rules, run
 from checker.errors import InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -30,6 +30,8 @@ app.command()(run.screen)
 app.command()(run.audit)
 app.command()(run.holdings)
 app.command("eval")(evaluate.eval_command)
+app.command()(compare.compare)
+app.command()(project.init)
 rules_app.command("list")(rules.rules_list)
 rules_app.command("show")(rules.rules_show)
 rules_app.command("diff")(rules.rules_diff)
@@ -44,10 +46,17 @@ registry_app.command("apply")(registry.registry_apply)
 
 
 @app.callback(invoke_without_command=True)
-def _version(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
+def _root(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    config: Annotated[Optional[str], typer.Option(
+        "--config", help="Project file (default: ./sanctuary-check.toml): rule sets, waivers, decisions, register "
+                         "and output that commands take as their defaults; flags override it.")] = None,
+) -> None:
     if version:
         typer.echo(f"sanctuary-check {__version__}")
         raise typer.Exit(0)
+    project.apply_project(ctx, config)
 
 
 READER_GONE = 141

@@ -11,6 +11,7 @@ import typer
 from checker.cli.options import (
     ActionMapOpt,
     AsOfOpt,
+    ColumnsOpt,
     DecisionsOpt,
     FailOn,
     FailOnOpt,
@@ -24,6 +25,8 @@ from checker.cli.options import (
     choices,
     exit_for,
     rule_ids,
+    subject_of,
+    waivers_given,
 )
 from checker.errors import InputError, printable
 
@@ -47,15 +50,17 @@ def screen(
     from checker.formats import View, get
 
     checker = Checker(rule_ids(rules), as_of=as_of_date(as_of), registry_dir=registry, decisions=decisions,
-                      waivers=waivers)
+                      waivers=waivers_given(waivers))
     run = checker.screen(names)
     get(_value(fmt)).write(run, sys.stdout, View(subject="Screened as proposed new contracts"))
     exit_for(run, fail_on)
 
 
 def audit(
-    file: Annotated[str, typer.Argument(
-        help="Vendors, contracts or payments: CSV, .xlsx, JSON Lines (.jsonl) or Parquet (.parquet).")],
+    ctx: typer.Context,
+    files: Annotated[list[str], typer.Argument(
+        help="Vendors, contracts or payments: CSV, .xlsx, JSON Lines (.jsonl) or Parquet (.parquet). Several files, "
+             "a folder or a glob ('exports/*.csv') make one report, rows named file:row.")],
     rules: RulesOpt = None,
     name_column: Annotated[Optional[str], typer.Option(
         "--name-column", help="Header of the vendor-name column (same as --map vendor=COLUMN).")] = None,
@@ -89,38 +94,51 @@ def audit(
     max_rows: Annotated[Optional[int], typer.Option(
         "--max-rows", min=1, help="Refuse files with more data rows than this (exit 2, no output).")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet of an .xlsx file (default: 1st).")] = None,
+    columns: ColumnsOpt = None,
 ) -> None:
-    """Judge every row of FILE; rows that are not records (blank, totals) are reported as skipped."""
+    """Judge every row of FILES; rows that are not records (blank, totals) are reported as skipped, and a file's own
+    total rows are checked against the rows they cover."""
     from checker.api import Checker
     from checker.cli.progress import Progress
+    from checker.cli.project import current_project
     from checker.formats import View, get
     from checker.formats.common import provenance_line, summary_paragraph
     from checker.formats.output import Printable, open_output
+    from checker.project import default_rules_hint, output_path, project_line
     from checker.sources.base import ReadOptions
     from checker.sources.columns import parse_mapping
+    from checker.sources.inputs import files_to_audit
 
     if shareable and show_individuals:
         raise InputError("--shareable", "cannot be combined with --show-individuals")
     fmt_name = _value(fmt)
     out_format = get(fmt_name)
+    project = current_project(ctx)
+    chosen_by_project = output is None and project is not None and project.output_folder is not None
+    if output is None:
+        output = output_path(project, Path(files[0]).stem if len(files) == 1 else "audit", fmt_name)
     if out_format.needs_file and output is None:
         raise InputError(f"--format {fmt_name}", "an Excel report needs --output PATH.xlsx")
     options = ReadOptions(name_column=name_column, mapping=parse_mapping(mapping), sheet=sheet,
                           decimal_comma=decimal_comma)
+    files = files_to_audit(files)
     checker = Checker(rule_ids(rules), as_of=as_of_date(as_of), registry_dir=registry, decisions=decisions,
-                      waivers=waivers, action_map=action_mapping(map_action, action_map))
-    progress = None if quiet else Progress(printable(f"Auditing {file}"))
+                      waivers=waivers_given(waivers), action_map=action_mapping(map_action, action_map))
+    subject = subject_of(files)
+    progress = None if quiet else Progress(printable(subject.replace("Audit of", "Auditing", 1)))
     spool_dir = str(Path(output).absolute().parent) if output else None  # where temporary files go
-    run = checker.audit(file, options=options, max_rows=max_rows, only_flagged=only_flagged,
+    run = checker.audit(files, options=options, max_rows=max_rows, only_flagged=only_flagged,
                         only_matched=only_matched, progress=progress.update if progress else None,
                         spool_dir=spool_dir)
+    if project is not None:
+        run.project_path = str(project.path)
+    listed = None if columns is None else run.chosen_columns(columns)
     if shareable:
         run = run.for_publication()
-    subject = f"Audit of {file}"
     view = View(only_flagged=only_flagged, show_individuals=show_individuals, subject=subject, spool_dir=spool_dir,
-                only_matched=only_matched)
+                only_matched=only_matched, columns=listed)
     try:
-        with open_output(output, binary=out_format.binary, inputs=[file]) as out:
+        with open_output(output, binary=out_format.binary, inputs=files) as out:
             if output is None and sys.stdout.isatty():
                 out = Printable(out)  # a terminal never runs what a file's text holds
             out_format.write(run, out, view)
@@ -130,6 +148,12 @@ def audit(
     if not quiet and (fmt_name in ("csv", "xlsx", "html") or output is not None):
         typer.echo(printable(summary_paragraph(run, subject)), err=True)
         typer.echo(printable(provenance_line(run)), err=True)
+    if not quiet and chosen_by_project:
+        typer.echo(printable(f"Wrote {output} (the project file's output folder)."), err=True)
+    if not quiet and project is not None:
+        typer.echo(printable(project_line(project, shareable)), err=True)
+    if not quiet and rules is None:
+        typer.echo(printable(default_rules_hint(project)), err=True)
     exit_for(run, fail_on)
 
 

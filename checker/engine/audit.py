@@ -20,18 +20,20 @@ import contextlib
 import gc
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from itertools import compress, repeat
 from operator import is_, itemgetter
 from typing import Any
 
 from checker.engine.memo import Memo
+from checker.engine.reconcile import Reconciler
 from checker.engine.tally import Tally
 from checker.errors import InputError
 from checker.judge.facts import FactFinder, VendorFacts, facts, vendor_only
 from checker.judge.judge import Judge
 from checker.model import ACTIONS, Finding, Judgement, Record, Skipped, Summary
-from checker.sources.columns import ColumnMap
-from checker.sources.rows import MAX_NAME, RowConverter, read_action, read_date
+from checker.sources.columns import ColumnMap, cell_names
+from checker.sources.rows import MAX_NAME, RowConverter, read_action, read_date, text, total_words
 from checker.sources.values import parse_amount
 
 CHUNK_ROWS = 8_192
@@ -47,9 +49,10 @@ class RowAudit:
 
     def __init__(self, finder: FactFinder, judge: Judge, path: str, columns: ColumnMap, summary: Summary, *,
                  only_flagged: bool = False, only_matched: bool = False, nul_seen: Callable[[], bool] = lambda: True,
-                 read_action: Callable[[str], str | None] = read_action) -> None:
+                 read_action: Callable[[str], str | None] = read_action, source: str | None = None) -> None:
         """``nul_seen()``: whether the rows read so far may hold a NUL character (when not, no cell is checked).
-        ``only_flagged`` lists flagged rows only; ``only_matched`` lists those and every registry match."""
+        ``only_flagged`` lists flagged rows only; ``only_matched`` lists those and every registry match.
+        ``source``: the file's name, given to every row when a run reads several files."""
         self.finder = finder
         self.judge = judge
         self.columns = columns
@@ -68,6 +71,10 @@ class RowAudit:
         # reads nothing else of the row
         self.tally = Tally(summary)
         self.bulk = not columns.identifier_columns
+        self.source = source
+        self.names = cell_names(columns.header)  # the keys of a listed row's ``Record.cells``
+        self.reconcile = Reconciler(summary, columns.amount, source)
+        self.bulk_total = 0.0  # the amounts of the chunk's rows counted in bulk
         self.ahead: dict[str, VendorFacts] = {}  # vendor cells matched by a worker process, not yet asked for
 
     # -- per row --------------------------------------------------------------------------------
@@ -95,12 +102,18 @@ class RowAudit:
         """Convert, judge and count one row (None for a skipped row)."""
         item = self.convert(row, cells)
         if isinstance(item, Skipped):
+            if self.source is not None:
+                item = replace(item, source=self.source)
             self.summary.skip(item)
+            if item.total is not None:
+                self.reconcile.total(item)
             return None
         finding = Finding(item, self.judgement(cells, item))
-        self.summary.add(finding)
+        amount = None if item.amount is None else parse_amount(item.amount, self.summary.decimal_comma)
+        self.reconcile.data(amount)
+        self.summary.add(finding, amount)
         if item.amount is not None:
-            self.summary.dollars.add(finding, parse_amount(item.amount, self.summary.decimal_comma))
+            self.summary.dollars.add(finding, amount)
         return finding
 
     # -- a stream of chunks ---------------------------------------------------------------------
@@ -113,13 +126,16 @@ class RowAudit:
         """
         done = first_row
         only_flagged, listed = self.only_flagged, self.listed
-        convert, row, judgements = self.convert, self.row, self.tally.judgements
+        convert, row, judgements, told = self.convert, self.row, self.tally.judgements, self._told
+        reconcile = self.reconcile
         with _fewer_collections():
             for chunk, matched in self._matched(chunks, match_ahead):
                 self.ahead.update(matched)
                 self._count_actions(chunk)
                 self.convert.text_without_nul = clean = not self.nul_seen()
+                self.bulk_total = 0.0
                 groups = self._bulk(chunk, clean) if self.bulk else None
+                reconcile.chunk(chunk, groups, done, self.bulk_total)
                 if groups is None:
                     rows: Iterator[tuple[int, int | None]] = zip(range(len(chunk)), repeat(None))
                 elif only_flagged:  # rows counted in bulk are not flagged: only the others are read
@@ -130,14 +146,23 @@ class RowAudit:
                     if group is None:
                         finding = row(done + 1 + i, chunk[i])
                         if finding is not None and (not only_flagged or listed(finding.judgement)):
-                            yield finding
+                            yield told(finding, chunk[i])
                     else:  # counted in bulk; listed with its group's judgement
-                        yield Finding(convert(done + 1 + i, chunk[i]), judgements[group])  # type: ignore[arg-type]
+                        yield told(Finding(convert(done + 1 + i, chunk[i]), judgements[group]),  # type: ignore[arg-type]
+                                   chunk[i])
+                reconcile.end()
                 done += len(chunk)
                 if progress is not None:
                     progress(done)
         self.tally.close()
         self._unrecognised_actions()
+
+    def _told(self, finding: Finding, cells: list[Any]) -> Finding:
+        """A listed finding with its row's own cells (and its file's name, in a run over several files)."""
+        record = finding.record
+        record.cells = dict(zip(self.names, map(text, cells), strict=False))  # a ragged row: the cells it has
+        record.source = self.source
+        return finding
 
     def _count_actions(self, chunk: list[list[Any]]) -> None:
         """Count a chunk's contract-action cells (read as actions once, at the end: a file has a few values)."""
@@ -210,8 +235,8 @@ class RowAudit:
             named = {text for text in set(cells) if text.strip() and not self.no_product(text.strip())}
             if named:
                 _leave(groups, map(named.__contains__, cells))
-        self.tally.add(groups, None if c.amount is None else list(map(itemgetter(c.amount), chunk)),
-                       self.summary.decimal_comma)
+        self.bulk_total = self.tally.add(groups, None if c.amount is None else list(map(itemgetter(c.amount), chunk)),
+                                         self.summary.decimal_comma)
         return groups
 
     def _learn(self, cell: str) -> None:
@@ -219,7 +244,8 @@ class RowAudit:
         is not flagged; the others are read one by one."""
         name = cell.strip()
         shared = None
-        if name and len(name) <= MAX_NAME:  # others are skipped or refused by reading the row
+        if name and len(name) <= MAX_NAME and total_words(name) is None:  # others are skipped (a total row) or
+            # refused by reading the row
             shared = self.by_cell(cell)[1]
         self.tally.group(cell, None if shared is None or shared.flagged else shared)
 

@@ -31,7 +31,7 @@ from typing import Protocol, TextIO
 from checker.engine.worker import ForkedWorker, worth_a_worker
 from checker.errors import InputError
 from checker.files import TEMP_MARK, remove_leftovers, temp_prefix
-from checker.model import Finding, Summary
+from checker.model import Finding, Running, Summary
 from checker.sources.csv_source import CsvSource
 
 MIN_FILE_BYTES = 8 * 1024 * 1024
@@ -179,7 +179,7 @@ class TwoProcesses:
 
         def second(_: object) -> tuple[str, Summary, str]:
             """In the forked process: judge the rows from the cut; keep its findings or their text."""
-            summary = Summary(decimal_comma=self.summary.decimal_comma)
+            summary = Summary(decimal_comma=self.summary.decimal_comma, running=Running.within())
             part = self.source.part(offset, None, lines)
             found = self.audit(part.chunks(self.chunk_rows), first,
                                lambda done: struct.pack_into("q", self.tail_read, 0, done - first), summary,

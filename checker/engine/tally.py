@@ -47,13 +47,14 @@ class Tally:
         self.groups[cell] = group
         return group
 
-    def add(self, groups: list[int | None], amounts: list[str] | None, decimal_comma: bool) -> None:
-        """Count a chunk's rows by group (None: a row read one by one) and add their amount cells."""
+    def add(self, groups: list[int | None], amounts: list[str] | None, decimal_comma: bool) -> float:
+        """Count a chunk's rows by group (None: a row read one by one) and add their amount cells; their total."""
         counts = Counter(groups)
         counts.pop(None, None)
         self.rows.update(counts)
         if amounts is None or not counts:
-            return
+            return 0.0
+        chunk_total = 0.0
         kinds = {(self.judgements[g].verdict, self.judgements[g].cause) for g in counts}
         for kind in kinds:
             if len(kinds) == 1:  # the usual case
@@ -62,10 +63,12 @@ class Tally:
                 cells = [a for a, g in zip(amounts, groups, strict=True)
                          if g is not None and (self.judgements[g].verdict, self.judgements[g].cause) == kind]
             read, total, unreadable = sum_amounts(cells, decimal_comma)
+            chunk_total += total
             kept = self.amounts.setdefault(kind, [0, 0.0, 0])
             kept[0] += read
             kept[1] += total
             kept[2] += unreadable
+        return chunk_total
 
     def close(self) -> None:
         """Add the counted rows and their amounts to the summary (once, at the end)."""

@@ -43,6 +43,8 @@ class View:
     subject: str = "Audit"
     spool_dir: str | None = None  # where a format may keep temporary files (the output's own folder)
     only_matched: bool = False
+    columns: tuple[str, ...] | None = None
+    """The input's own columns a listing repeats beside the tool's (None: all of them, in the file's order)."""
 
     @property
     def filtered(self) -> bool:

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from checker.api import Run
+from checker.formats.listing import differences_sentence
 from checker.model import NOT_COVERED_CAUSES, VERDICTS, Dollars, Finding, Judgement, Record, RuleOutcome
 
 PERSON_PLACEHOLDER = "(individual payee)"
@@ -192,6 +193,8 @@ def summary_paragraph(run: Run, subject: str) -> str:
         text += f" Skipped {s.skipped_count:,}: {skipped}."
     else:
         text += " No rows skipped."
+    if differences_sentence(s):
+        text += " " + differences_sentence(s)
     if s.ragged:
         listed = ", ".join(map(str, s.ragged_rows[:10])) + ("…" if s.ragged > 10 else "")
         text += (f" {s.ragged:,} row{'s' if s.ragged > 1 else ''} had a different number of cells from the header "
@@ -211,10 +214,11 @@ def provenance_line(run: Run) -> str:
     p = run.provenance()
     rules = ", ".join(f"{r['id']}@{r['sha256'][:12]}" for r in p["rules"])
     inp = f"; input sha256 {p['input']['sha256'][:16]}…" if p["input"] else ""
+    project = f"; project file {p['project']}" if p.get("project") else ""
     m = p["matcher"]
     return (f"Provenance: sanctuary-check {run.tool['version']}; registry {p['registry_version']} "
             f"({len(run.registry.families)} families); rules {rules}{inp}; matcher {m['profile']} "
-            f"(match ≥ {m['match_threshold'] * 100:.0f}, review ≥ {m['review_threshold'] * 100:.0f}).")
+            f"(match ≥ {m['match_threshold'] * 100:.0f}, review ≥ {m['review_threshold'] * 100:.0f}){project}.")
 
 
 def neutralise_cell(value: str) -> str:

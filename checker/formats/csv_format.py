@@ -1,4 +1,5 @@
-"""CSV report: one line per finding, one outcome column per rule set; formula cells neutralised.
+"""CSV report: one line per finding, one outcome column per rule set, then the input row's own columns; formula
+cells neutralised.
 
 Every column but the row number and the vendor depends only on the finding's judgement, so that part of
 the line is encoded once per judgement and reused for every row sharing it.
@@ -24,6 +25,7 @@ from checker.formats.common import (
     sources_text,
     verdict_words,
 )
+from checker.formats.listing import column_names, evidence_ids, input_columns, row_cells, row_label
 from checker.formats.output import write_judged_rows
 from checker.formats.rendered import PerJudgement
 from checker.model import Finding, Judgement
@@ -32,11 +34,14 @@ _QUOTED = frozenset(',"\r\n')
 """Characters that may make the csv module quote a cell (a cell with none of them is written as it is)."""
 
 
-def header(rule_set_ids: Sequence[str]) -> list[str]:
-    """The report's column names (columns only ever added at the end: scripts may read them by position)."""
-    return ["row", "vendor", "verdict", "entity", "family", "relation", "matched_name", "score", "band",
+def header(rule_set_ids: Sequence[str], inputs: Sequence[str] = ()) -> list[str]:
+    """The report's column names (columns only ever added at the end: scripts may read them by position): the
+    tool's, then the input row's own (``inputs``), prefixed ``input: `` where a name clashes with the tool's."""
+    tool = ["row", "vendor", "verdict", "entity", "family", "relation", "matched_name", "score", "band",
             *[f"{i} outcome" for i in rule_set_ids], "reason", "citations", "evidence", "sources", "product",
-            "decision", "not_covered_cause", "verdict_words", *[f"{i} reason" for i in rule_set_ids]]
+            "decision", "not_covered_cause", "verdict_words", *[f"{i} reason" for i in rule_set_ids],
+            "evidence_ids"]
+    return tool + column_names(tool, inputs)
 
 
 def _line(cells: list[str]) -> str:
@@ -52,7 +57,7 @@ def _judged_cells(j: Judgement, rule_set_ids: Sequence[str]) -> list[str]:
     return [j.verdict, j.entity_name or "", j.family_name or "", j.relation or "", m.matched_name if m else "",
             f"{m.score * 100:.1f}" if m else "", m.band if m else "", *[outcomes.get(i, "") for i in rule_set_ids],
             main_reason(j), citations_text(j), evidence_text(j), sources_text(j), j.product or "", j.decision or "",
-            j.cause or "", verdict_words(j), *rule_set_reasons(j, list(rule_set_ids))]
+            j.cause or "", verdict_words(j), *rule_set_reasons(j, list(rule_set_ids)), evidence_ids(j)]
 
 
 class CsvRows:
@@ -61,9 +66,10 @@ class CsvRows:
     opening = ""
     separator = ""
 
-    def __init__(self, rule_set_ids: Sequence[str], show_individuals: bool) -> None:
+    def __init__(self, rule_set_ids: Sequence[str], show_individuals: bool, columns: Sequence[str] = ()) -> None:
         self.rule_set_ids = rule_set_ids
         self.show_individuals = show_individuals
+        self.columns = list(columns)
         self.judged = PerJudgement(self._judged)
 
     def _judged(self, j: Judgement) -> str:
@@ -71,13 +77,26 @@ class CsvRows:
         return "," + _line([neutralise_cell(c) for c in _judged_cells(j, self.rule_set_ids)]) + "\n"
 
     def _own(self, f: Finding) -> str:
-        """The row number and the vendor."""
+        """The row number (``file:row`` over several files) and the vendor."""
         vendor = neutralise_cell(display_vendor(f, self.show_individuals))
-        row = f.record.row
-        return f"{row},{vendor}" if _QUOTED.isdisjoint(vendor) else _line([str(row), vendor])
+        row = row_label(f)
+        return f"{row},{vendor}" if _QUOTED.isdisjoint(vendor) and _QUOTED.isdisjoint(row) else _line([row, vendor])
+
+    def _whole(self, f: Finding) -> str:
+        """The whole line: the row's own cells, the judged ones, then the input's own columns."""
+        cells = [neutralise_cell(c) for c in row_cells(f, self.columns, self.show_individuals)]
+        plain = all(_QUOTED.isdisjoint(c) for c in cells)  # written as they are (as csv.writer would)
+        return (self._own(f) + self.judged(f.judgement)[:-1] + "," + (",".join(cells) if plain else _line(cells))
+                + "\n")
+
+    @staticmethod
+    def _nothing(j: Judgement) -> str:
+        return ""
 
     def write(self, findings: Iterable[Finding], out: TextIO, lead: str) -> int:
         """Write findings as CSV lines; how many."""
+        if self.columns:
+            return write_judged_rows(findings, out, self._whole, self._nothing, lead)
         return write_judged_rows(findings, out, self._own, self.judged, lead)
 
 
@@ -92,10 +111,11 @@ class CsvFormat:
     def write(self, run: Run, out: TextIO, view: View) -> None:
         """Write the findings table as CSV."""
         ids = [rs.id for rs in run.rulesets]
-        out.write(_line(header(ids)) + "\n")
+        columns = input_columns(run, view)
+        out.write(_line(header(ids, columns)) + "\n")
         if view.filtered:  # the stream holds the rows asked for (a run of any kind may be asked for them)
             run = replace(run, findings=filter(view.listed, run.findings), rows_writer=None)
-        run.write_rows(CsvRows(ids, view.show_individuals), out)
+        run.write_rows(CsvRows(ids, view.show_individuals, columns), out)
 
 
 CSV = CsvFormat()

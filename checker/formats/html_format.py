@@ -1,7 +1,11 @@
-"""A self-contained HTML audit report: summary, dollar totals, a sortable and filterable findings table, method.
+"""A self-contained HTML audit report: summary, dollar totals, the per-vendor roll-up, the evidence once per registry
+family, a sortable and filterable findings table (rows refer to the evidence by anchor), method.
 
-The page loads nothing: styles and script are inline and a Content-Security-Policy forbids every fetch. Every
-value from the input or the knowledge files is escaped with ``html.escape``; links go only to http(s) URLs.
+The findings table lists the input row's own columns beside the tool's; long cells wrap, so the page fits a laptop's
+screen (1,366 pixels) without scrolling sideways, and it prints roll-up and evidence first, rows after. The filter
+searches a row's vendor, entity, family and verdict only (never the evidence text). The page loads nothing: styles
+and script are inline and a Content-Security-Policy forbids every fetch. Every value from the input or the knowledge
+files is escaped with ``html.escape``; links go only to http(s) URLs.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from checker.api import Run
 from checker.formats import View
@@ -23,11 +27,24 @@ from checker.formats.common import (
     summary_paragraph,
     verdict_words,
 )
+from checker.formats.listing import (
+    FILE_HEADERS,
+    ROLLUP_HEADERS,
+    EvidencePacket,
+    column_names,
+    file_rows,
+    input_columns,
+    rollup_row,
+    row_cells,
+    row_label,
+    shown_lines,
+    stated_lines,
+)
 from checker.formats.method import METHOD
 from checker.formats.rendered import PerJudgement
 from checker.match.score import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD
 from checker.model import VERDICTS, Finding, Judgement
-from checker.sources.values import parse_amount
+from checker.sources.values import parse_amount, parse_date
 
 LARGE_TABLE = 20_000
 """Above this many findings (and without ``--only-flagged``) the table lists only the rows that are not clear."""
@@ -50,27 +67,45 @@ HOW_TO_READ = ("Each table row is one row of the input file (Row is its data-row
                "box or choose a verdict to narrow the rows.")
 
 STYLE = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:1.5rem;color:#1a1a1a;background:#fff}
+*,*::before,*::after{box-sizing:border-box}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:1.5rem;color:#1a1a1a;background:#fff;
+overflow-wrap:break-word}
 h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:1.75rem 0 .5rem;border-bottom:1px solid #ccc}
+h3{font-size:1rem;margin:1rem 0 .25rem}
 .subtitle{color:#555;margin:0 0 1rem}.disclaimer{font-weight:600}
 .notice{border:2px solid #b45309;background:#fffbeb;padding:.6rem .9rem;font-weight:600;margin:1rem 0}
-table{border-collapse:collapse}th,td{border:1px solid #ddd;padding:.3rem .45rem;text-align:left;vertical-align:top}
-thead th{background:#f3f4f6;position:sticky;top:0;z-index:1;white-space:nowrap}
+table{border-collapse:collapse;max-width:100%}
+th,td{border:1px solid #ddd;padding:.3rem .45rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
+thead th{background:#f3f4f6;position:sticky;top:0;z-index:1}
 .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .small{display:inline-table;margin:0 1.5rem 1rem 0}.small caption{text-align:left;font-weight:600;padding:.2rem 0}
-#findings{width:100%;font-size:13px}#findings td.reason{min-width:18rem}#findings td.evidence{min-width:22rem}
-#findings td.date{white-space:nowrap}#findings td.clause{min-width:9rem}#findings td.clause div+div{margin-top:.3rem}
-#findings ul{margin:0;padding-left:1.1rem}#findings ul.sources{color:#444;font-size:12px}
+#findings,#vendor-rollup{width:100%;font-size:13px}#findings td{overflow-wrap:anywhere}
+#findings td.clause div+div{margin-top:.3rem}#findings td.clause,#findings td.reason{font-size:12px}
+col.c-date{min-width:5.6rem}col.c-amount{min-width:5.6rem}col.c-vendor{width:12%}
+#findings td.verdict{min-width:8.8rem;overflow-wrap:normal}#findings td.date{min-width:5.6rem}
+#findings td.vendor{min-width:8rem}#findings td.cell{min-width:5rem}
+col.c-match{width:11%}col.c-reason{width:24%}col.c-clause{width:10%}
+#evidence ul{margin:.2rem 0 .4rem;padding-left:1.1rem}#evidence ul.sources{color:#444;font-size:12px}
+#evidence article{margin-bottom:.6rem}a.ref{white-space:nowrap}
 th button{all:unset;cursor:pointer;display:block;width:100%}th button:focus-visible{outline:2px solid #2563eb}
 th[data-key] button::after{content:" \\2195";color:#999}
 th[aria-sort=ascending] button::after{content:" \\25B2";color:#111}
 th[aria-sort=descending] button::after{content:" \\25BC";color:#111}
-.verdict{font-weight:600;white-space:nowrap}.v-prohibited{color:#b91c1c}.v-potential_violation{color:#c2410c}
+.verdict{font-weight:600}.v-prohibited{color:#b91c1c}.v-potential_violation{color:#c2410c}
 .v-possible_match{color:#a16207}.v-clear{color:#15803d}.muted{color:#666}
 #controls{display:flex;gap:1rem;align-items:center;flex-wrap:wrap;margin:.5rem 0}
 #filter{min-width:18rem;padding:.25rem .4rem}
 dl.method dt{font-weight:600;margin-top:.5rem}dl.method dd{margin-left:1rem}
-@media print{#controls{display:none}thead th{position:static}th[data-key] button::after{content:""}}
+@media print{
+@page{size:A4 landscape;margin:10mm}
+body{margin:0;font-size:10px}#controls{display:none}thead th{position:static}
+th[data-key] button::after{content:""}#findings,#vendor-rollup{font-size:9px}
+#findings td.reason,#findings td.clause{font-size:inherit}#findings td.verdict{min-width:6rem}
+#findings th,#findings td,#vendor-rollup td{padding:2px 3px}col.c-reason{width:34%}
+#findings th[data-key=clause],#findings td.clause{display:none}
+tr,article{break-inside:avoid}h2,h3{break-after:avoid}a{color:inherit;text-decoration:none}
+#findings-section{break-before:page}
+}
 """
 
 SCRIPT = """
@@ -103,7 +138,9 @@ SCRIPT = """
 
   /* Show the rows that pass the filter and the verdict, in the current order, at most `limit` of them. */
   function render() {
-    if (texts === null) { texts = new Map(rows.map(function (r) { return [r, r.textContent.toLowerCase()]; })); }
+    if (texts === null) {  /* vendor, entity, family and verdict: never the evidence */
+      texts = new Map(rows.map(function (r) { return [r, (r.dataset.search || "").toLowerCase()]; }));
+    }
     var words = filter.value.toLowerCase().split(/\\s+/).filter(Boolean);
     var v = verdict.value;
     var match = rows.filter(function (r) {
@@ -206,22 +243,23 @@ def _clause_cell(f: Judgement) -> str:
     return '<td class="clause">' + "".join(f"<div>{_link(c, u)}</div>" for c, u in clauses) + "</td>"
 
 
-def _evidence_cell(f: Judgement) -> str:
-    evidence = list(dict.fromkeys(e for r in f.rules for e in r.evidence))
-    sources = list(dict.fromkeys(s for r in f.rules for s in r.sources))
-    parts = []
-    if evidence:
-        parts.append("<ul>" + "".join(f"<li>{_e(e)}</li>" for e in evidence) + "</ul>")
-    if sources:
-        parts.append('<ul class="sources">' + "".join(f"<li>{_source_html(s)}</li>" for s in sources) + "</ul>")
-    return f'<td class="evidence">{"".join(parts)}</td>'
+def _refs_html(refs: list[int]) -> str:
+    """Links to the evidence a row or a vendor refers to (``E1``)."""
+    return " ".join(f'<a class="ref" href="#evidence-{n}">E{n}</a>' for n in refs)
 
 
-def _judgement_cells(f: Judgement) -> str:
-    """The cells that depend only on the judgement (shared by many rows): verdict to evidence."""
+def _judgement_cells(f: Judgement, packet: EvidencePacket) -> str:
+    """The cells that depend only on the judgement (shared by many rows): verdict to the evidence reference."""
     v = f.verdict
     return (f'<td class="verdict v-{_e(v)}">{_e(verdict_words(f))}</td>' + _match_cells(f) + _reason_cell(f)
-            + _clause_cell(f) + _evidence_cell(f))
+            + _clause_cell(f) + f'<td class="evidence">{_refs_html(packet.refs(f))}</td>')
+
+
+def _search_text(f: Finding, show_individuals: bool) -> str:
+    """What the filter searches: the vendor as shown, the entity, the family and the verdict (never evidence)."""
+    j = f.judgement
+    return " ".join(t for t in (display_vendor(f, show_individuals), j.entity_name, j.family_name,
+                                verdict_words(j)) if t)
 
 
 def _collect(run: Run, view: View) -> tuple[list[Finding], int, int]:
@@ -249,9 +287,9 @@ def _collect(run: Run, view: View) -> tuple[list[Finding], int, int]:
 def render_html(run: Run, out: TextIO, view: View) -> None:
     """Write the report as one HTML page; findings are collected first, as the summary completes with the stream."""
     listed, seen, omitted = _collect(run, view)
-    only_flagged, show_individuals = view.filtered, view.show_individuals
+    only_flagged = view.filtered
     prov = run.provenance()
-    name = prov["input"]["path"] if prov["input"] else "input"
+    name = prov["input"]["path"] if prov["input"] else ", ".join(i["path"] for i in prov.get("inputs", ())) or "input"
     subject = f"Audit of {name}"
     w = out.write
     w('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -268,9 +306,15 @@ def render_html(run: Run, out: TextIO, view: View) -> None:
         w(f'<p class="notice" id="omitted">This file has {seen:,} rows to list, too many for one page: the table '
           f"below lists only the {len(listed):,} rows that are not clear. {omitted:,} clear rows are not listed; "
           "they are counted in the summary and the verdict counts.</p>\n")
+    packet = EvidencePacket(every_row=True)
+    for f in listed:
+        packet.add(f)
+    _rollup(run, view, packet, w)
     _verdicts(run, listed, only_flagged, omitted, w)
     _dollars(run, w)
-    _table(run, listed, show_individuals, only_flagged, w)
+    _totals(run, w)
+    _evidence(packet, w)
+    _table(run, view, listed, packet, w)
     _method(run, prov, w)
     w(f"<script>{SCRIPT}</script>\n</body>\n</html>\n")
 
@@ -330,15 +374,63 @@ def _dollars(run: Run, w) -> None:
     w("</section>\n")
 
 
-def _table(run: Run, listed: list[Finding], show_individuals: bool, only_flagged: bool, w) -> None:
-    has_date = any(f.record.date is not None for f in listed)
-    has_dept = any(f.record.department is not None for f in listed)
-    has_amount = any(f.record.amount is not None for f in listed)
-    columns = [("row", "Row", "num"), *([("date", "Date", "text")] if has_date else []),
-               ("vendor", "Vendor", "text"), *([("department", "Department", "text")] if has_dept else []),
-               *([("amount", "Amount", "num")] if has_amount else []), ("verdict", "Verdict", "text"),
-               ("match", "Match", "text"), ("score", "Score", "num"), ("reason", "Reason", "text"),
-               ("clause", "Clause", "text")]
+class Column(NamedTuple):
+    """A findings-table column of the row's own: its sort key, heading, kind (``num`` or ``text``) and the input
+    column it shows (None: the tool's reading of the row)."""
+
+    key: str
+    label: str
+    kind: str
+    source: str | None = None
+
+
+def _columns(run: Run, view: View, listed: list[Finding]) -> list[Column]:
+    """The row's own columns: the input's (the vendor's, amount's and date's recognised by their cells, to show
+    them as the tool read them), or without them the tool's reading of the date, vendor, department and amount."""
+    with_cells = [f for f in listed if f.record.cells is not None]
+    names = input_columns(run, view)
+    if not with_cells or not names:
+        has = {k: any(getattr(f.record, k) is not None for f in listed) for k in ("date", "department", "amount")}
+        return [Column("date", "Date", "text")] * has["date"] + [Column("vendor", "Vendor", "text")] \
+            + [Column("department", "Department", "text")] * has["department"] \
+            + [Column("amount", "Amount", "num")] * has["amount"]
+    decimal_comma = run.summary.decimal_comma
+    columns, found = [], set()
+    for n, (name, label) in enumerate(zip(names, column_names(["Row", "Verdict", "Match", "Score", "Reason",
+                                                               "Clause", "Evidence"], names), strict=True)):
+        cells = [((f.record.cells or {}).get(name) or "").strip() for f in with_cells]
+        key = f"in-{n}"
+        if "vendor" not in found and all(c == f.record.vendor.strip() for c, f in zip(cells, with_cells,
+                                                                                      strict=True)):
+            key = "vendor"
+        elif "amount" not in found and any(cells) and all(
+                c == (f.record.amount or "").strip() for c, f in zip(cells, with_cells, strict=True)):
+            key = "amount"
+        elif "date" not in found and any(cells) and all(
+                _same_day(c, f.record.date) for c, f in zip(cells, with_cells, strict=True)):
+            key = "date"
+        found.add(key)
+        numeric = key == "amount" or (any(cells) and all(
+            not c or parse_amount(c, decimal_comma) is not None for c in cells))
+        columns.append(Column(key, label, "num" if numeric else "text", name))
+    if "vendor" not in found:
+        columns.insert(0, Column("vendor", "Vendor", "text"))
+    return columns
+
+
+def _same_day(text: str, day: object) -> bool:
+    """Whether a cell is the row's date as the tool read it (a cell that is no date is not)."""
+    try:
+        return parse_date(text) == day
+    except ValueError:
+        return False
+
+
+def _table(run: Run, view: View, listed: list[Finding], packet: EvidencePacket, w) -> None:
+    show_individuals, only_flagged = view.show_individuals, view.filtered
+    own = _columns(run, view, listed)
+    tool = [Column("verdict", "Verdict", "text"), Column("match", "Match", "text"), Column("score", "Score", "num"),
+            Column("reason", "Reason", "text"), Column("clause", "Clause", "text")]
     w('<section id="findings-section">\n<h2>Findings</h2>\n')
     if not listed:
         asked = " (only flagged rows or registry matches were asked for)." if only_flagged else "."
@@ -349,7 +441,7 @@ def _table(run: Run, listed: list[Finding], show_individuals: bool, only_flagged
     present = Counter(f.verdict for f in listed)
     options = "".join(f'<option value="{v}">{v} ({present[v]:,})</option>' for v in VERDICTS)
     w('<div id="controls" hidden>\n<label>Filter <input type="search" id="filter" '
-      'placeholder="any text: vendor, department, clause…" autocomplete="off"></label>\n'
+      'placeholder="vendor, entity, family or verdict" autocomplete="off"></label>\n'
       f'<label>Verdict <select id="verdict"><option value="all">all ({n:,})</option>{options}</select></label>\n'
       f'<span id="shown-count" aria-live="polite">{page:,} of {n:,} rows shown</span>\n'
       f'<button type="button" id="show-all"{"" if n > page else " hidden"}>Show all {n:,} (may be slow)</button>\n'
@@ -357,27 +449,41 @@ def _table(run: Run, listed: list[Finding], show_individuals: bool, only_flagged
     if n > page:
         w(f"<noscript><p>Only the first {page:,} of {n:,} rows are shown without scripts; the CSV and XLSX formats "
           "list every row.</p></noscript>\n")
-    w(f'<table id="findings" data-page="{PAGE_ROWS}">\n<thead><tr>')
-    for key, label, kind in columns:
-        sort = ' aria-sort="ascending"' if key == "row" else ""
-        w(f'<th scope="col" data-key="{key}" data-type="{kind}"{sort}><button type="button">{label}</button></th>')
-    w('<th scope="col" data-col="evidence">Evidence and sources</th></tr></thead>\n<tbody>\n')
+    w(f'<table id="findings" data-page="{PAGE_ROWS}">\n<colgroup>')
+    for c in [Column("row", "Row", "num"), *own, *tool, Column("evidence", "Evidence", "text")]:
+        w(f'<col class="c-{_e(c.key)}">')
+    w("</colgroup>\n<thead><tr>")
+    for c in [Column("row", "Row", "num"), *own, *tool]:
+        sort = ' aria-sort="ascending"' if c.key == "row" else ""
+        w(f'<th scope="col" data-key="{_e(c.key)}" data-type="{c.kind}"{sort}><button type="button">{_e(c.label)}'
+          "</button></th>")
+    w('<th scope="col" data-col="evidence">Evidence</th></tr></thead>\n<tbody>\n')
     decimal_comma = run.summary.decimal_comma
-    judged_cells = PerJudgement(_judgement_cells)  # once per judgement, for many rows
+    judged_cells = PerJudgement(lambda j: _judgement_cells(j, packet))  # once per judgement, for many rows
+    names = [c.source for c in own if c.source is not None]
 
     def row_html(f: Finding) -> str:
         r = f.record
-        cells = [f'<td class="num" data-v="{r.row}">{r.row}</td>']
-        if has_date:
-            cells.append(f'<td class="date">{_e(r.date.isoformat()) if r.date else ""}</td>')
-        cells.append(f'<td class="vendor">{_e(display_vendor(f, show_individuals))}</td>')
-        if has_dept:
-            cells.append(f"<td>{_e(r.department)}</td>")
-        if has_amount:
-            value = parse_amount(r.amount, decimal_comma) if r.amount is not None else None
-            text = _e(r.amount) if value is None else f"{value:,.2f}"
-            cells.append(f'<td class="num" data-v="{"" if value is None else repr(value)}">{text}</td>')
-        return f'<tr data-verdict="{_e(f.verdict)}">{"".join(cells)}{judged_cells(f.judgement)}</tr>\n'
+        cells = [f'<td class="num" data-v="{r.row}">{_e(row_label(f))}</td>']
+        values = dict(zip(names, row_cells(f, names, show_individuals), strict=True))
+        for c in own:
+            if c.key == "vendor":
+                cells.append(f'<td class="vendor">{_e(display_vendor(f, show_individuals))}</td>')
+            elif c.key == "date" and c.source is None:
+                cells.append(f'<td class="date">{_e(r.date.isoformat()) if r.date else ""}</td>')
+            elif c.key == "department":
+                cells.append(f"<td>{_e(r.department)}</td>")
+            elif c.kind == "num":
+                text = values.get(c.source, "") if c.source else (r.amount or "")
+                value = parse_amount(text, decimal_comma) if text else None
+                shown = _e(text) if value is None else f"{value:,.2f}"
+                cells.append(f'<td class="num" data-v="{"" if value is None else repr(value)}">{shown}</td>')
+            else:
+                cells.append(f'<td class="{"date" if c.key == "date" else "cell"}">{_e(values.get(c.source, ""))}'
+                             "</td>")
+        search = _e(_search_text(f, show_individuals))
+        return (f'<tr data-verdict="{_e(f.verdict)}" data-search="{search}">{"".join(cells)}'
+                f"{judged_cells(f.judgement)}</tr>\n")
 
     def write_rows(items: list[Finding]) -> None:
         for i in range(0, len(items), CHUNK):
@@ -389,6 +495,66 @@ def _table(run: Run, listed: list[Finding], show_individuals: bool, only_flagged
         w('<template id="more-rows">\n')
         write_rows(listed[page:])
         w("</template>\n")
+    w("</section>\n")
+
+
+def _totals(run: Run, w) -> None:
+    """The file's own total rows reconciled, and the totals per file of a run over several."""
+    stated, files = stated_lines(run.summary), file_rows(run.summary)
+    if not stated and not files:
+        return
+    w('<section id="totals">\n<h2>Totals</h2>\n')
+    if stated:
+        w("<p>The file's own totals, checked against its rows:</p>\n<ul id=\"stated-totals\">\n")
+        for t, line in zip(run.summary.stated_totals, stated, strict=True):
+            w(f'<li class="{"differs" if t.difference else "agrees"}">{_e(line)}</li>\n')
+        w("</ul>\n")
+    if files:
+        w('<table class="small" id="file-totals"><thead><tr>'
+          + "".join(f'<th scope="col">{_e(h)}</th>' for h in FILE_HEADERS) + "</tr></thead>\n<tbody>\n")
+        for row in files:
+            w("<tr>" + f"<td>{_e(row[0])}</td>" + "".join(f'<td class="num">{_e(c)}</td>' for c in row[1:])
+              + "</tr>\n")
+        w("</tbody></table>\n")
+    w("</section>\n")
+
+
+def _rollup(run: Run, view: View, packet: EvidencePacket, w) -> None:
+    """One line per vendor cell and verdict: rows, amount, dates, departments, and where its evidence is."""
+    lines = shown_lines(run.summary, view)
+    if not lines:
+        return
+    w(f'<section id="vendors">\n<h2>Vendors ({len(lines):,}): flagged or matched to the registry, one line each'
+      '</h2>\n<table id="vendor-rollup">\n<thead><tr>'
+      + "".join(f'<th scope="col"{" class=" + chr(34) + "num" + chr(34) if h in ("Rows", "Amount") else ""}>'
+                f"{_e(h)}</th>" for h in ROLLUP_HEADERS) + '<th scope="col">Evidence</th></tr></thead>\n<tbody>\n')
+    for v in lines:
+        cells = rollup_row(v)
+        refs = [packet.numbers[v.family]] if v.family in packet.numbers and packet.families[v.family] else []
+        w(f'<tr data-verdict="{_e(v.verdict)}"><td>{_e(cells[0])}</td>'
+          f'<td class="verdict v-{_e(v.verdict)}">{_e(cells[1])}</td><td>{_e(cells[2])}</td>'
+          f'<td class="num">{_e(cells[3])}</td><td class="num">{_e(cells[4])}</td><td>{_e(cells[5])}</td>'
+          f"<td>{_e(cells[6])}</td><td>{_refs_html(refs)}</td></tr>\n")
+    w("</tbody></table>\n</section>\n")
+
+
+def _evidence(packet: EvidencePacket, w) -> None:
+    """The evidence once per registry family (rows link to it), then the clauses cited."""
+    if not packet:
+        return
+    w('<section id="evidence">\n<h2>Evidence</h2>\n')
+    for n, family, lines in packet.items():
+        evidence = [x for x in lines if not x.startswith("source: ")]
+        sources = [x.removeprefix("source: ") for x in lines if x.startswith("source: ")]
+        w(f'<article id="evidence-{n}"><h3>E{n} · {_e(family)}</h3>\n')
+        if evidence:
+            w("<ul>" + "".join(f"<li>{_e(x)}</li>" for x in evidence) + "</ul>\n")
+        if sources:
+            w('<ul class="sources">' + "".join(f"<li>{_source_html(x)}</li>" for x in sources) + "</ul>\n")
+        w("</article>\n")
+    if packet.clauses:
+        w('<h3>Clauses cited</h3>\n<ul id="clauses">'
+          + "".join(f"<li>{_link(c, u)}</li>" for c, u in packet.clauses.items()) + "</ul>\n")
     w("</section>\n")
 
 
@@ -409,6 +575,7 @@ def _method(run: Run, prov: dict, w) -> None:
     for key in ("input", "decisions", "waivers"):
         if prov[key]:
             rows.append((key.capitalize(), f"{prov[key]['path']} (sha256 {prov[key]['sha256']})"))
+    rows += [("Input file", f"{i['path']} (sha256 {i['sha256']})") for i in prov.get("inputs", ())]
     for key, value in rows:
         w(f'<tr><th scope="row">{_e(key)}</th><td>{_e(value)}</td></tr>\n')
     w(f'</tbody></table>\n<p id="provenance-line">{_e(provenance_line(run))}</p>\n</section>\n')

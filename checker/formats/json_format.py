@@ -1,6 +1,7 @@
 """JSON report: the documented contract (``checker/knowledge/schemas/report.schema.json``), streamed.
 
-Findings are written as they are judged; the summary and the provenance (with the SHA-256 of the input's bytes
+Findings are written as they are judged (each with the input row's own cells); the summary, the per-vendor
+roll-up (``vendors``) and the provenance (with the SHA-256 of the input's bytes
 as they were read) follow them. The part of a finding that depends only on its judgement is encoded once per
 judgement; only the row's own fields are encoded for each row.
 """
@@ -8,13 +9,14 @@ judgement; only the row's own fields are encoded for each row.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TextIO
 
 from checker.api import Run
 from checker.formats import View
 from checker.formats.common import dollars_dict, judgement_dict, record_dict
+from checker.formats.listing import files_dicts, input_columns, row_cells, shown_lines, stated_dicts, vendor_dict
 from checker.formats.output import write_judged_rows
 from checker.formats.rendered import PerJudgement
 from checker.model import Finding, Judgement
@@ -31,9 +33,12 @@ def _judged(j: Judgement) -> str:
 
 
 def _row_fields(f: Finding) -> str:
-    """``{"row": ...`` to the last of the row's own fields."""
+    """``{"row": ...`` to the last of the row's own fields (the input's own cells apart: ``JsonRows``)."""
     r = f.record
     parts = ['{"row": ', str(r.row), ', "vendor": ', _string(r.vendor)]
+    source = getattr(r, "source", None)
+    if source is not None:
+        parts += [', "source": ', _string(source)]
     if r.action is not None:
         parts += [', "action": ', _string(r.action)]
     if r.amount is not None:
@@ -53,12 +58,27 @@ class JsonRows:
     opening = "\n  "
     separator = ROW_SEPARATOR
 
-    def __init__(self) -> None:
+    def __init__(self, columns: Sequence[str] = (), show_individuals: bool = False) -> None:
         self.judged = PerJudgement(_judged)
+        self.columns = list(columns)
+        self.show_individuals = show_individuals
+        self._keys = [_string(c) + ": " for c in self.columns]  # each cell's key, encoded once
+
+    def _own(self, f: Finding) -> str:
+        """The row's own fields, then its input cells (``"cells": {"Column": "text"}``) when it has any."""
+        cells = f.record.cells
+        if cells is None:
+            return _row_fields(f)
+        if f.person and not self.show_individuals:
+            values = row_cells(f, self.columns, False)
+        else:
+            values = [cells.get(c) or "" for c in self.columns]
+        return _row_fields(f) + ', "cells": {' + ", ".join(map(str.__add__, self._keys, map(_string, values))) + "}"
 
     def write(self, findings: Iterable[Finding], out: TextIO, lead: str) -> int:
         """Write findings as array items; how many."""
-        return write_judged_rows(findings, out, _row_fields, self.judged, lead, ROW_SEPARATOR)
+        own = self._own if self.columns else _row_fields
+        return write_judged_rows(findings, out, own, self.judged, lead, ROW_SEPARATOR)
 
 
 class JsonFormat:
@@ -75,7 +95,7 @@ class JsonFormat:
         out.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ",\n \"findings\": [")
         if view.filtered:  # the stream holds the rows asked for (a run of any kind may be asked for them)
             run = replace(run, findings=filter(view.listed, run.findings), rows_writer=None)
-        rows = run.write_rows(JsonRows(), out)
+        rows = run.write_rows(JsonRows(input_columns(run, view), view.show_individuals), out)
         s = run.summary
         summary = {"rows": s.rows, "skipped": [{"row": k.row, "reason": k.reason} for k in s.skipped],
                    "by_verdict": s.verdict_counts(), "individual_payees": s.persons,
@@ -101,8 +121,14 @@ class JsonFormat:
             summary["market_value"] = {"total": round(s.value_total, 2), "flagged": round(s.value_flagged, 2),
                                        "flagged_share": round(s.value_flagged / s.value_total, 4),
                                        "flagged_by_family": by_family}
+        if stated_dicts(s):
+            summary["stated_totals"] = stated_dicts(s)
+        if files_dicts(s):
+            summary["files"] = files_dicts(s)
+        vendors = [vendor_dict(v) for v in shown_lines(s, view)]
         provenance = json.dumps(run.provenance(), ensure_ascii=False, indent=1).replace("\n", "\n ")
         out.write(("\n " if rows else "") + "],\n \"summary\": " + json.dumps(summary, ensure_ascii=False)
+                  + ",\n \"vendors\": " + json.dumps(vendors, ensure_ascii=False)
                   + ",\n \"provenance\": " + provenance + "\n}\n")
 
 

@@ -1,4 +1,5 @@
-"""Tables for people (plain text or Markdown): a summary paragraph, the findings, a provenance line."""
+"""Tables for people (plain text or Markdown): a summary paragraph, payments, the per-vendor roll-up, the findings,
+the evidence once per family (rows refer to it), a provenance line."""
 
 from __future__ import annotations
 
@@ -20,6 +21,16 @@ from checker.formats.common import (
     summary_paragraph,
     verdict_words,
 )
+from checker.formats.listing import (
+    FILE_HEADERS,
+    ROLLUP_HEADERS,
+    EvidencePacket,
+    file_rows,
+    rollup_row,
+    row_label,
+    shown_lines,
+    stated_lines,
+)
 from checker.formats.output import Printable
 from checker.formats.rendered import PerJudgement
 from checker.formats.text_table import TableSpool, simple_table
@@ -39,9 +50,9 @@ def _wrap(text: str, width: int) -> str:
 
 
 AUDIT_WIDTHS = (None, 40, None, 40, 70)
-SEEN_LIMIT = 4_096
-"""Judgements the evidence packet remembers having taken in (forgotten all at once when full)."""
 RULE_WIDTHS = (None, None, 30, 70)
+ROLLUP_WIDTHS = [30, None, 40, None, None, None, 40]
+ROLLUP_ALIGN = ("left", "left", "left", "right", "right", "left", "left")
 
 
 def _cells(fmt: str, row: list) -> list:
@@ -51,36 +62,99 @@ def _cells(fmt: str, row: list) -> list:
     return [c.replace("|", "\\|").replace("\n", " ") if isinstance(c, str) else c for c in row]
 
 
+def evidence_ref(packet: EvidencePacket, j: Judgement, markdown: bool) -> str:
+    """Where a row's evidence is printed: `` [E1]`` (a Markdown footnote: `` [^e1]``), or empty."""
+    refs = packet.refs(j)
+    if not refs:
+        return ""
+    return " " + "".join(f"[^e{n}]" for n in refs) if markdown else " [" + ", ".join(f"E{n}" for n in refs) + "]"
+
+
 def render_audit(run: Run, out: TextIO, fmt: str, view: View) -> None:
-    """Summary paragraph, then one table row per finding, then provenance.
+    """Summary paragraph, payments, totals, the per-vendor roll-up, then one table row per finding, the evidence
+    (once per family: rows refer to it) and provenance.
 
     The table keeps its rows in a temporary file until the summary is written, so memory does not grow with
     the number of rows listed. A row's verdict, match and reason depend only on its judgement: they are
     prepared once per judgement and shared by the rows that have it.
     """
+    markdown = fmt == "markdown"
     headers = ["Row", "Vendor", "Verdict", "Registry match", "Why"]
-    spool = TableSpool(headers, markdown=fmt == "markdown")
+    spool = TableSpool(headers, markdown=markdown)
     packet = EvidencePacket()
-    shared = PerJudgement(lambda j: spool.shared(_prepared(fmt, [verdict_words(j), match_text(j), main_reason(j)],
-                                                           AUDIT_WIDTHS[2:])))
+    shared = PerJudgement(lambda j: spool.shared(_prepared(
+        fmt, [verdict_words(j), match_text(j) + evidence_ref(packet, j, markdown), main_reason(j)],
+        AUDIT_WIDTHS[2:])))
     for f in run.findings:
         if not view.listed(f):
             continue
         packet.add(f)
-        own = [f.record.row, display_vendor(f, view.show_individuals)]
+        own = [row_label(f), display_vendor(f, view.show_individuals)]
         spool.add(_prepared(fmt, own, AUDIT_WIDTHS[:2]), shared(f.judgement))
-    heading = "# sanctuary-check audit\n\n" if fmt == "markdown" else ""
+    heading = "# sanctuary-check audit\n\n" if markdown else ""
     out.write(heading + summary_paragraph(run, view.subject) + "\n\n")
     if run.summary.dollars.rows:
         out.write(dollars_tables(run.summary.dollars, TABLEFMT[fmt]) + "\n\n")
+    totals = totals_text(run.summary, fmt)
+    if totals:
+        out.write(totals + "\n\n")
+    lines = shown_lines(run.summary, view)
+    if lines:
+        out.write(rollup_text(lines, fmt) + "\n\n")
     if spool.rows:
+        out.write("## Rows\n\n" if markdown else "")
         spool.write(out)
         out.write("\n\n")
     else:
         out.write("No findings to list" + (f" ({_asked(view)})." if view.filtered else ".") + "\n\n")
     if packet:
-        out.write(packet.render(fmt == "markdown") + "\n")
+        out.write(render_packet(packet, markdown) + "\n")
     out.write(provenance_line(run) + "\n")
+
+
+def totals_text(summary, fmt: str) -> str:
+    """The file's own total rows reconciled, and totals per file when a run read several (empty for neither)."""
+    from tabulate import tabulate
+
+    parts = []
+    stated = stated_lines(summary)
+    if stated:
+        title = "The file's own totals, checked against its rows:"
+        parts.append(("### " + title.rstrip(":") + "\n\n" if fmt == "markdown" else title + "\n")
+                     + "\n".join(f"{'-' if fmt == 'markdown' else ' -'} {line}" for line in stated))
+    files = file_rows(summary)
+    if files:
+        parts.append(tabulate([_cells(fmt, r) for r in files], headers=FILE_HEADERS, tablefmt=TABLEFMT[fmt],
+                              disable_numparse=True))
+    return "\n\n".join(parts)
+
+
+def rollup_text(lines, fmt: str) -> str:
+    """The per-vendor roll-up: one line per vendor cell and verdict (rows, amount, dates, departments)."""
+    from tabulate import tabulate
+
+    title = f"Vendors flagged or matched to the registry ({len(lines):,}), one line each"
+    rows = [_cells(fmt, rollup_row(v)) for v in lines]
+    table = tabulate(rows, headers=ROLLUP_HEADERS, tablefmt=TABLEFMT[fmt], disable_numparse=True,
+                     maxcolwidths=_widths(fmt, ROLLUP_WIDTHS), colalign=ROLLUP_ALIGN)
+    return (f"## {title}\n\n" if fmt == "markdown" else f"{title}:\n\n") + table
+
+
+def render_packet(packet: EvidencePacket, markdown: bool) -> str:
+    """The evidence once per family, numbered as rows refer to it (Markdown footnotes), then the clauses cited."""
+    parts = ["## Evidence for the flagged rows" if markdown else "Evidence for the flagged rows"]
+    for n, family, lines in packet.items():
+        if markdown:
+            parts.append(f"\n[^e{n}]: **{family}**")
+            parts.extend(f"    - {line}" for line in lines)
+        else:
+            parts.append(f"\n[E{n}] {family}")
+            parts.extend(f" - {line}" for line in lines)
+    if packet.clauses:
+        parts.append(f"\n{'### ' if markdown else ''}Clauses cited")
+        bullet = "-" if markdown else " -"
+        parts.extend(f"{bullet} {cite}" + (f": {url}" if url else "") for cite, url in packet.clauses.items())
+    return "\n".join(parts) + "\n"
 
 
 def _prepared(fmt: str, cells: list, widths: Sequence[int | None]) -> list:
@@ -88,51 +162,6 @@ def _prepared(fmt: str, cells: list, widths: Sequence[int | None]) -> list:
     if fmt == "markdown":
         return _cells(fmt, cells)
     return [c if w is None else _wrap(c, w) for c, w in zip(cells, widths, strict=True)]
-
-
-class EvidencePacket:
-    """The evidence and clauses behind the flagged rows, once per registry family and clause."""
-
-    def __init__(self) -> None:
-        self.families: dict[str, dict[str, None]] = {}  # family name -> evidence and source lines, in order
-        self.clauses: dict[str, str | None] = {}  # citation -> where its text was read
-        self._seen: dict[int, Judgement] = {}  # judgements already kept (by id), so that rows sharing one are skipped
-
-    def __bool__(self) -> bool:
-        return bool(self.families or self.clauses)
-
-    def add(self, f: Finding) -> None:
-        """Keep the evidence of a flagged finding (others add nothing)."""
-        if not f.flagged or id(f.judgement) in self._seen:
-            return  # what is kept depends on the judgement alone (adding it again would change nothing)
-        if len(self._seen) >= SEEN_LIMIT:
-            self._seen.clear()
-        self._seen[id(f.judgement)] = f.judgement
-        if f.product:  # a reseller, or a vendor with no registry match, selling a registry product
-            self.families.setdefault(f.product.rsplit(" (", 1)[-1].rstrip(")"), {})[
-                f"a description names {f.product}; the vendor may be reselling it"] = None
-        if f.family_name:
-            lines = self.families.setdefault(f.family_name, {})
-            for r in f.rules:
-                lines.update(dict.fromkeys(r.evidence))
-                lines.update(dict.fromkeys(f"source: {src}" for src in r.sources))
-        for r in f.rules:
-            if r.outcome == f.verdict:
-                self.clauses.setdefault(r.citation, r.clause_url)
-
-    def render(self, markdown: bool) -> str:
-        """A section listing, per family, its evidence and sources, then the clauses cited."""
-        bullet = "-" if markdown else " -"
-        parts = ["## Evidence for the flagged rows" if markdown else "Evidence for the flagged rows"]
-        for family, lines in self.families.items():
-            if not lines:
-                continue
-            parts.append(f"\n{'### ' if markdown else ''}{family}")
-            parts.extend(f"{bullet} {line}" for line in lines)
-        if self.clauses:
-            parts.append(f"\n{'### ' if markdown else ''}Clauses cited")
-            parts.extend(f"{bullet} {cite}" + (f": {url}" if url else "") for cite, url in self.clauses.items())
-        return "\n".join(parts) + "\n"
 
 
 def render_screen(run: Run, out: TextIO, fmt: str) -> None:

@@ -71,6 +71,36 @@ class ColumnMap:
                      if (i := getattr(self, kind)) is not None)
 
 
+def cell_names(header: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """A file's column names as the keys of a row's own cells (``Record.cells``): a name given twice is kept
+    apart as ``NAME#2`` (as ``--map`` names it), a blank one is ``(column N)``."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i, h in enumerate(header):
+        name = h or f"(column {i + 1})"
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return tuple(names)
+
+
+def choose_columns(wanted: str | list[str], names: tuple[str, ...] | list[str], source: str) -> tuple[str, ...]:
+    """``--columns "Vendor Name,Amount"``: the input columns a listing repeats, as the file names them (matched
+    exactly, else without case and punctuation); a name the file lacks is one error naming it and the file."""
+    asked = [c.strip() for c in (wanted.split(",") if isinstance(wanted, str) else wanted) if c.strip()]
+    if not asked:
+        raise InputError("--columns", "name at least one column (e.g. --columns 'Vendor Name,Amount')")
+    keys = [header_key(n) for n in names]
+    chosen = []
+    for name in asked:
+        key = header_key(name)
+        hits = [n for n in names if n == name] or [n for n, k in zip(names, keys, strict=True) if k and k == key]
+        if not hits:
+            raise InputError(source, f"--columns: {name!r} is not a column; the columns are: "
+                                     f"{shown_headers(list(names))}")
+        chosen.append(hits[0])
+    return tuple(dict.fromkeys(chosen))
+
+
 FIELDS: tuple[str, ...] = ("vendor", *SYNONYMS)
 """Fields a column can be mapped to with ``--map FIELD=COLUMN``."""
 

@@ -8,6 +8,7 @@ typed value (an Excel or Parquet cell) as the text a CSV export would hold.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, NoReturn
@@ -20,6 +21,24 @@ from checker.sources.values import parse_date
 
 MAX_NAME = 1_000
 """Longest vendor name accepted, in characters; real names are under 100."""
+TOTAL_WORDS = re.compile(r"\s*(?:(grand|sub)[\s-]*totals?\b.*|totals?\s*(?:(?:[:(\-\u2013\u2014]|for\b|of\b).*)?)",
+                         re.IGNORECASE | re.DOTALL)
+"""A cell that says its row is a total: ``Total``, ``TOTAL:``, ``Total for Police``, ``Grand Total``, ``Subtotal
+Fire`` (never a name that starts with the word, such as ``TOTAL TRANSIT INC``)."""
+TOTAL_REASON = "total row (an amount with no vendor)"
+LABELLED_TOTAL_REASON = "total row (labelled a total)"
+
+
+def total_words(cell: str) -> str | None:
+    """For a cell that says its row is a total: ``total`` or ``subtotal`` when its words say which, else ``""``;
+    None for any other cell."""
+    m = TOTAL_WORDS.fullmatch(cell) if cell[:1] in _TOTAL_INITIALS or cell[:1].isspace() else None
+    if m is None:
+        return None
+    return {"grand": "total", "sub": "subtotal"}.get((m.group(1) or "").lower(), "")
+
+
+_TOTAL_INITIALS = frozenset("TtGgSs")
 
 
 def read_date(cell: str) -> date | None:
@@ -72,6 +91,8 @@ class RowConverter:
         vendor = cells[c.vendor].strip()
         if not vendor:
             return self._without_vendor(row, cells)
+        if vendor[:1] in _TOTAL_INITIALS and (labelled := self._labelled_total(row, cells, vendor)) is not None:
+            return labelled
         if len(vendor) > MAX_NAME:
             raise InputError(self.path, f"row {row}: the vendor name is {len(vendor):,} characters long; "
                                         f"names are limited to {MAX_NAME:,}")
@@ -105,6 +126,8 @@ class RowConverter:
         vendor = cells[c.vendor].strip() if c.vendor < n else ""
         if not vendor:
             return self._without_vendor(row, cells)
+        if (labelled := self._labelled_total(row, cells, vendor)) is not None:
+            return labelled
         if len(vendor) > MAX_NAME:
             raise InputError(self.path, f"row {row}: the vendor name is {len(vendor):,} characters long; "
                                         f"names are limited to {MAX_NAME:,}")
@@ -144,10 +167,21 @@ class RowConverter:
         c = self.columns
         if not any(x.strip() for x in cells):
             return Skipped(row, "blank row")
-        others = [x for i, x in enumerate(cells) if x.strip() and i != c.vendor]
-        if c.amount is not None and _cell(cells, c.amount) and len(others) == 1:
-            return Skipped(row, "total row (an amount with no vendor)")
+        amount = _cell(cells, c.amount)
+        if amount is not None:
+            words = [x.strip() for i, x in enumerate(cells) if x.strip() and i not in (c.vendor, c.amount)]
+            if not words:
+                return Skipped(row, TOTAL_REASON, amount, "")
+            if all(total_words(w) is not None for w in words):
+                return Skipped(row, LABELLED_TOTAL_REASON, amount, " ".join(words))
         return Skipped(row, f"no vendor name in column {c.header[c.vendor]!r}")
+
+    def _labelled_total(self, row: int, cells: list[str], vendor: str) -> Skipped | None:
+        """A row whose vendor cell says it is a total (``Grand Total``) and that has an amount; None for others."""
+        if total_words(vendor) is None:
+            return None
+        amount = _cell(cells, self.columns.amount)
+        return None if amount is None else Skipped(row, LABELLED_TOTAL_REASON, amount, vendor)
 
     def _date(self, cells: list[str], index: int | None) -> date | None:
         """The date in a cell (None when there is no such cell or it is blank)."""
