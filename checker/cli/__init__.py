@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from checker import __version__
-from checker.cli import compare, evaluate, project, register, registry, rules, run
+from checker.cli import compare, evaluate, project, register, registry, rules, run, web
 from checker.errors import InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -32,6 +32,7 @@ app.command()(run.holdings)
 app.command("eval")(evaluate.eval_command)
 app.command()(compare.compare)
 app.command()(project.init)
+app.command()(web.serve)
 rules_app.command("list")(rules.rules_list)
 rules_app.command("show")(rules.rules_show)
 rules_app.command("diff")(rules.rules_diff)
