@@ -49,3 +49,19 @@ def test_an_edited_registry_file_is_never_read_stale(tmp_path, cli):
     (vendors / "palantir.yaml").unlink()
     after = cli("screen", "PALANTIR USG INC", "--registry", str(vendors), "-f", "json").json()
     assert after["findings"][0]["verdict"] == "clear"
+
+
+def test_the_code_hash_reads_files_only(tmp_path, monkeypatch):
+    """An installed package compiles the word lists' build scripts: a __pycache__ folder sits among the data files
+    (which broke every run of an installed tool with IsADirectoryError)."""
+    from checker.knowledge import cache
+
+    for folder in ("knowledge", "match/data/__pycache__"):
+        (tmp_path / folder).mkdir(parents=True)
+    for name in ("model.py", "knowledge/k.py", "match/m.py", "match/data/words.txt", "match/data/build.py",
+                 "match/data/__pycache__/build.cpython-311.pyc"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    monkeypatch.setattr(cache, "_PACKAGE", tmp_path)
+    found = cache._code()
+    assert all(p.is_file() for p in found) and tmp_path / "match/data/words.txt" in found
+    assert not any("__pycache__" in str(p) for p in found)

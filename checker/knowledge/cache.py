@@ -44,9 +44,11 @@ _MISSING = object()
 
 
 def _code() -> list[Path]:
-    """What builds a cached entry: the model, the knowledge loaders, the matcher and its word lists."""
+    """What builds a cached entry: the model, the knowledge loaders, the matcher and its word lists (files only:
+    an installed package has a ``__pycache__`` folder beside the data's build scripts)."""
     return [_PACKAGE / "model.py", *sorted((_PACKAGE / "knowledge").glob("*.py")),
-            *sorted((_PACKAGE / "match").glob("*.py")), *sorted((_PACKAGE / "match" / "data").glob("*"))]
+            *sorted((_PACKAGE / "match").glob("*.py")),
+            *sorted(p for p in (_PACKAGE / "match" / "data").iterdir() if p.is_file() and p.suffix != ".pyc")]
 
 
 def cache_dir() -> Path | None:
