@@ -14,24 +14,12 @@ from checker.register.store import Change, Register
 
 def add_holiday(reg: Register, change: Change, day: date, name: str) -> None:
     """Record a day the city is closed (again, if it was withdrawn)."""
-    name = texts.short(name, "--name") or ""
-    with reg.change(change) as w:
-        row = w.conn.execute("SELECT status FROM holidays WHERE day = ?", (day.isoformat(),)).fetchone()
-        if row is None:
-            w.insert("holidays", {"day": day.isoformat(), "name": name}, "created")
-        elif row["status"] == "observed":
-            raise InputError(reg.path, f"{day.isoformat()} is already recorded as a holiday")
-        else:
-            w.update("holidays", day.isoformat(), {"name": name, "status": "observed"}, "observed again")
+    _record(reg, change, "holidays", day, texts.short(name, "--name") or "", "observed", "a holiday")
 
 
 def withdraw_holiday(reg: Register, change: Change, day: date) -> None:
     """Mark a recorded holiday as withdrawn (a day recorded in error; it stays in the register)."""
-    with reg.change(change) as w:
-        row = w.conn.execute("SELECT status FROM holidays WHERE day = ?", (day.isoformat(),)).fetchone()
-        if row is None or row["status"] != "observed":
-            raise InputError(reg.path, f"{day.isoformat()} is not a recorded holiday")
-        w.update("holidays", day.isoformat(), {"status": "withdrawn"}, "withdrawn")
+    _withdraw(reg, change, "holidays", day, "observed", "a recorded holiday")
 
 
 def open_on_holiday(reg: Register, change: Change, day: date, name: str) -> None:
@@ -42,23 +30,33 @@ def open_on_holiday(reg: Register, change: Change, day: date, name: str) -> None
     if holiday is None:
         raise InputError(reg.path, f"{day.isoformat()} is not a federal or California holiday: nothing to open")
     name = texts.short(name, "--name", required=False) or holiday
-    with reg.change(change) as w:
-        row = w.conn.execute("SELECT status FROM open_days WHERE day = ?", (day.isoformat(),)).fetchone()
-        if row is None:
-            w.insert("open_days", {"day": day.isoformat(), "name": name}, "created")
-        elif row["status"] == "open":
-            raise InputError(reg.path, f"{day.isoformat()} is already recorded as a day the city is open")
-        else:
-            w.update("open_days", day.isoformat(), {"name": name, "status": "open"}, "open again")
+    _record(reg, change, "open_days", day, name, "open", "a day the city is open")
 
 
 def withdraw_open_day(reg: Register, change: Change, day: date) -> None:
     """Mark a recorded open day as withdrawn: the holiday counts as closed again."""
+    _withdraw(reg, change, "open_days", day, "open", "a recorded open day")
+
+
+def _record(reg: Register, change: Change, table: str, day: date, name: str, active: str, what: str) -> None:
+    """Record ``day`` in a table of days (``holidays``, ``open_days``), or make a withdrawn one ``active`` again."""
     with reg.change(change) as w:
-        row = w.conn.execute("SELECT status FROM open_days WHERE day = ?", (day.isoformat(),)).fetchone()
-        if row is None or row["status"] != "open":
-            raise InputError(reg.path, f"{day.isoformat()} is not a recorded open day")
-        w.update("open_days", day.isoformat(), {"status": "withdrawn"}, "withdrawn")
+        row = w.conn.execute(f"SELECT status FROM {table} WHERE day = ?", (day.isoformat(),)).fetchone()
+        if row is None:
+            w.insert(table, {"day": day.isoformat(), "name": name}, "created")
+        elif row["status"] == active:
+            raise InputError(reg.path, f"{day.isoformat()} is already recorded as {what}")
+        else:
+            w.update(table, day.isoformat(), {"name": name, "status": active}, f"{active} again")
+
+
+def _withdraw(reg: Register, change: Change, table: str, day: date, active: str, what: str) -> None:
+    """Mark a recorded day withdrawn (it stays in the register)."""
+    with reg.change(change) as w:
+        row = w.conn.execute(f"SELECT status FROM {table} WHERE day = ?", (day.isoformat(),)).fetchone()
+        if row is None or row["status"] != active:
+            raise InputError(reg.path, f"{day.isoformat()} is not {what}")
+        w.update(table, day.isoformat(), {"status": "withdrawn"}, "withdrawn")
 
 
 def recorded_open_days(reg: Register) -> dict[date, str]:
