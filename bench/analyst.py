@@ -34,7 +34,7 @@ args = ap.parse_args()
 registry: dict[str, str] = {}
 for path in sorted(args.vendors.glob("*.yaml")):
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for entity in doc["entities"]:
+    for entity in doc.get("entities", []):  # datasets.yaml defines the award datasets: no entities
         for name in [entity["name"], *(entity.get("aliases") or []), *(entity.get("former_names") or [])]:
             registry.setdefault(name, doc["family"])
 choices = list(registry)
