@@ -25,7 +25,7 @@ def test_results_identical_with_and_without_the_compiled_cache(tmp_path):
     cache = tmp_path / "cache"
     off = _audit_json("off")
     cold = _audit_json(str(cache))  # fills the cache
-    assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == ["matcher", "rulesets"]
+    assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == ["datasets", "matcher", "rulesets"]
     warm = _audit_json(str(cache))  # reads it
     assert off == cold == warm
 

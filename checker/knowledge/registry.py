@@ -48,12 +48,22 @@ class Dataset:
 
 @cache
 def load_datasets(directory: Path | str | None = None) -> dict[str, Dataset]:
-    """The award datasets defined in ``datasets.yaml`` of a registry folder (default: the bundled registry)."""
+    """The award datasets defined in ``datasets.yaml`` of a registry folder (default: the bundled registry); from
+    the compiled cache when the file is unchanged (every citation of a source asks: a start must not parse and
+    validate YAML for it)."""
+    from checker.knowledge.cache import cached
+
+    folder = Path(directory) if directory is not None else bundled_dir("vendors")
+    path = folder / DATASETS_FILE
+    return cached("datasets", [path], lambda: _read_datasets(path), expected=dict)
+
+
+def _read_datasets(path: Path) -> dict[str, Dataset]:
+    """Read and check ``datasets.yaml``."""
     from checker.knowledge.validation import validate
     from checker.knowledge.yamlsafe import load_yaml_file
 
-    folder = Path(directory) if directory is not None else bundled_dir("vendors")
-    doc = load_yaml_file(folder / DATASETS_FILE)
+    doc = load_yaml_file(path)
     validate(doc, "datasets")
     out: dict[str, Dataset] = {}
     for i, d in enumerate(doc.data["datasets"]):
