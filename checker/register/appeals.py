@@ -30,7 +30,7 @@ def file_appeal(reg: Register, change: Change, determination: int, on: date) -> 
         raise InputError("--on", f"{on.isoformat()} is before the notice of {win.notified_on.isoformat()}")
     late = win.last_day is not None and on > win.last_day and not (win.agenda and on <= win.agenda.due)
     with reg.change(change) as w:
-        status = w.conn.execute("SELECT status FROM determinations WHERE id = ?", (determination,)).fetchone()[0]
+        status = w.get("determinations", determination)["status"]
         if status != "open":
             raise InputError(reg.path, f"determination {determination} is {status}: only an open determination is "
                                        "appealed")

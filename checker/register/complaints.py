@@ -27,9 +27,7 @@ def add_note(reg: Register, change: Change, complaint: int, *, text: str, on: da
     """Add an investigation note to an open complaint; the note's id."""
     body = texts.text(text, "--text")
     with reg.change(change) as w:
-        row = w.conn.execute("SELECT status FROM complaints WHERE id = ?", (complaint,)).fetchone()
-        if row is None:
-            raise InputError(reg.path, f"no complaint {complaint} in this register")
+        row = w.get("complaints", complaint)
         if row["status"] != "open":
             raise InputError(reg.path, f"complaint {complaint} is closed: record a new complaint to reopen the matter")
         return w.insert("complaint_notes", {"complaint_id": complaint, "noted_on": on.isoformat(), "text": body},
@@ -41,9 +39,7 @@ def close(reg: Register, change: Change, complaint: int, *, outcome: str, on: da
     texts.choice(outcome, "--outcome", OUTCOMES)
     cure = texts.text(cure, "--cure", required=outcome == "substantiated")
     with reg.change(change) as w:
-        row = w.conn.execute("SELECT status, received_on FROM complaints WHERE id = ?", (complaint,)).fetchone()
-        if row is None:
-            raise InputError(reg.path, f"no complaint {complaint} in this register")
+        row = w.get("complaints", complaint)
         if row["status"] != "open":
             raise InputError(reg.path, f"complaint {complaint} is already closed")
         if on.isoformat() < row["received_on"]:

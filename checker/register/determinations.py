@@ -66,9 +66,7 @@ def _supersedable(conn: sqlite3.Connection, path: str, ident: int) -> int:
 def withdraw(reg: Register, change: Change, ident: int) -> None:
     """Withdraw a determination made in error (it stays in the register, marked withdrawn)."""
     with reg.change(change) as w:
-        row = w.conn.execute("SELECT status FROM determinations WHERE id = ?", (ident,)).fetchone()
-        if row is None:
-            raise InputError(reg.path, f"no determination {ident} in this register")
+        row = w.get("determinations", ident)
         if row["status"] not in ACTIVE:
             raise InputError(reg.path, f"determination {ident} is {row['status']}: only a standing one is withdrawn")
         w.update("determinations", ident, {"status": "withdrawn"}, "withdrawn")

@@ -56,7 +56,7 @@ def notify(reg: Register, change: Change, determination: int, *, on: date, outpu
               "extra_holidays": json.dumps([d.isoformat() for d in extra]), "appeal_days": appeal_days,
               "documents": json.dumps(written)}
     with reg.change(change) as w:
-        status = w.conn.execute("SELECT status FROM determinations WHERE id = ?", (determination,)).fetchone()[0]
+        status = w.get("determinations", determination)["status"]
         if status not in ACTIVE:
             raise InputError(reg.path, f"determination {determination} became {status} meanwhile; nothing recorded")
         earlier = w.conn.execute("SELECT id FROM notices WHERE determination_id = ? AND superseded_by IS NULL",

@@ -29,6 +29,19 @@ DAY_KEYED = frozenset({"holidays", "open_days"})
 """Tables whose records are keyed by their day, not an id."""
 
 
+def key_of(table: str) -> str:
+    """The column a table's records are found by: ``day`` or ``id``."""
+    return "day" if table in DAY_KEYED else "id"
+
+
+def _found(path: str, conn: sqlite3.Connection, table: str, ident: int | str, what: str | None) -> sqlite3.Row:
+    """The record ``ident`` of ``table``; a missing one is an ``InputError`` naming it."""
+    found = conn.execute(f"SELECT * FROM {table} WHERE {key_of(table)} = ?", (ident,)).fetchone()
+    if found is None:
+        raise InputError(path, f"no {what or table.rstrip('s')} {ident} in this register")
+    return found
+
+
 def os_user() -> str:
     """The operating system's name for the person running the tool (the default of ``--by``)."""
     try:
@@ -70,11 +83,8 @@ class Register:
 
     def get(self, table: str, ident: int | str, what: str | None = None) -> sqlite3.Row:
         """The record ``ident`` of ``table``; a missing one is an ``InputError`` naming it."""
-        key = "day" if table in DAY_KEYED else "id"
-        found = self.row(f"SELECT * FROM {table} WHERE {key} = ?", (ident,))
-        if found is None:
-            raise InputError(self.path, f"no {what or table.rstrip('s')} {ident} in this register")
-        return found
+        with self.errors():
+            return _found(self.path, self.conn, table, ident, what)
 
     # -- writing -------------------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -84,7 +94,7 @@ class Register:
         with self.errors():
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Writer(self.conn, change, now_utc())
+                yield Writer(self.path, self.conn, change, now_utc())
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:  # SQLite may have rolled back already (a full disk)
@@ -113,10 +123,16 @@ class Register:
 class Writer:
     """Inserts and updates records inside one change, appending a history row for each."""
 
-    def __init__(self, conn: sqlite3.Connection, change: Change, at: str) -> None:
+    def __init__(self, path: str, conn: sqlite3.Connection, change: Change, at: str) -> None:
+        self.path = path
         self.conn = conn
         self.change = change
         self.at = at
+
+    def get(self, table: str, ident: int | str, what: str | None = None) -> sqlite3.Row:
+        """The record ``ident`` of ``table`` as it stands under this change's lock; a missing one is an
+        ``InputError`` naming it."""
+        return _found(self.path, self.conn, table, ident, what)
 
     def insert(self, table: str, values: Mapping[str, Any], action: str = "created") -> int:
         """Insert a record and note it in the history; its id."""
@@ -129,16 +145,14 @@ class Writer:
 
     def update(self, table: str, ident: int | str, values: Mapping[str, Any], action: str) -> None:
         """Change fields of a record and note the record as it now stands in the history."""
-        key = "day" if table in DAY_KEYED else "id"
         sets = ", ".join(f"{n} = ?" for n in values)
-        self.conn.execute(f"UPDATE {table} SET {sets} WHERE {key} = ?", [*values.values(), ident])
+        self.conn.execute(f"UPDATE {table} SET {sets} WHERE {key_of(table)} = ?", [*values.values(), ident])
         self.note(table, ident, action)
 
     def note(self, table: str, ident: int | str | None, action: str, data: Mapping[str, Any] | None = None) -> None:
         """Append a history row: the record (or ``data``) after the change, with who, when and why."""
         if data is None:
-            key = "day" if table in DAY_KEYED else "id"
-            row = self.conn.execute(f"SELECT * FROM {table} WHERE {key} = ?", (ident,)).fetchone()
+            row = self.conn.execute(f"SELECT * FROM {table} WHERE {key_of(table)} = ?", (ident,)).fetchone()
             data = dict(row) if row is not None else {}
         self.conn.execute("INSERT INTO history (at, by, why, kind, record, action, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
                           (self.at, self.change.by, self.change.why, table, None if ident is None else str(ident),

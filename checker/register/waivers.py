@@ -67,9 +67,7 @@ def decide(reg: Register, change: Change, waiver: int, *, granted: bool, on: dat
     """Record the Council's decision on a waiver request."""
     resolution = texts.short(resolution, "--resolution", required=granted)
     with reg.change(change) as w:
-        row = w.conn.execute("SELECT * FROM waivers WHERE id = ?", (waiver,)).fetchone()
-        if row is None:
-            raise InputError(reg.path, f"no waiver {waiver} in this register")
+        row = w.get("waivers", waiver)
         if row["status"] != "requested":
             raise InputError(reg.path, f"waiver {waiver} is already {row['status']}")
         if on.isoformat() < row["requested_on"]:
