@@ -77,19 +77,32 @@ class Report:
 
 def read_report(path: str) -> Report:
     """Read and check one JSON audit report."""
-    with open_input(path, "a JSON report", encoding="utf-8-sig") as f:
-        try:
-            data = json.load(f)
-        except UnicodeDecodeError:
-            raise InputError(path, "is not a text file (a JSON report written by `audit --format json`?)") from None
-        except json.JSONDecodeError as exc:
-            # the scanner stops at the end of the text, or in a string that never closes (no JSON string holds
-            # a line break): the file was cut short
-            if exc.pos >= len(exc.doc.rstrip()) - 1 or exc.msg.startswith("Unterminated string"):
-                lines = exc.doc.count("\n") + 1
-                raise InputError(path, f"ends at line {lines} before the report is complete (cut short?)") from None
-            raise InputError(path, f"line {exc.lineno}: is not valid JSON ({exc.msg})") from None
-    return report_from(data, path)
+    return report_from(load_report(path)[0], path)
+
+
+MAX_REPORT_BYTES = 2 * 1024 ** 3
+"""Largest audit report read (a JSON report of every row of a million-row file is about 1 GB)."""
+
+
+def load_report(path: str) -> tuple[Any, bytes]:
+    """The parsed JSON of a report file and its bytes (for a hash), read once and bounded; a file that is too
+    large, not text, not JSON or cut short is one ``InputError`` naming it. What the document must hold is the
+    reader's to check (``report_from``; the register's snapshots)."""
+    with open_input(path, "a JSON report", "rb") as f:
+        raw = f.read(MAX_REPORT_BYTES + 1)
+    if len(raw) > MAX_REPORT_BYTES:
+        raise InputError(path, f"is larger than {MAX_REPORT_BYTES:,} bytes")
+    try:
+        return json.loads(raw.decode("utf-8-sig")), raw
+    except UnicodeDecodeError:
+        raise InputError(path, "is not a text file (a JSON report written by `audit --format json`?)") from None
+    except json.JSONDecodeError as exc:
+        # the scanner stops at the end of the text, or in a string that never closes (no JSON string holds
+        # a line break): the file was cut short
+        if exc.pos >= len(exc.doc.rstrip()) - 1 or exc.msg.startswith("Unterminated string"):
+            lines = exc.doc.count("\n") + 1
+            raise InputError(path, f"ends at line {lines} before the report is complete (cut short?)") from None
+        raise InputError(path, f"line {exc.lineno}: is not valid JSON ({exc.msg})") from None
 
 
 def report_from(data: Any, path: str) -> Report:

@@ -7,7 +7,6 @@ A snapshot is taken from a row of an audit's JSON report, or from screening the 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from datetime import date
 from typing import Any
@@ -18,8 +17,6 @@ from checker.knowledge.rulesets import RuleSet
 
 DETERMINABLE = ("prohibited", "potential_violation", "waived", "grandfathered")
 """Outcomes that identify the vendor as a registry entity with covered services (whatever the contract action)."""
-MAX_REPORT_BYTES = 2 * 1024 ** 3
-"""Largest audit report read (a JSON report of every row of a million-row file is about 1 GB)."""
 
 PERIOD = re.compile(r"\((?P<agency>[^(),]+), (?P<start>\d{4}-\d{2}-\d{2})–(?P<end>open|\d{4}-\d{2}-\d{2})\)")
 """The ``(ICE, 2017-12-01–open)`` part of a registry evidence line."""
@@ -94,20 +91,11 @@ def _snapshot(finding: dict[str, Any], outcome: dict[str, Any], match: dict[str,
 
 
 def read_report(path: str) -> dict[str, Any]:
-    """An audit's JSON report (the ``--format json`` contract); anything else is one error naming the file."""
-    from checker.errors import open_input
+    """An audit's JSON report (the ``--format json`` contract), with the SHA-256 of its bytes as ``_sha256``;
+    anything else is one error naming the file."""
+    from checker.compare.report import load_report
 
-    with open_input(path, "an audit's JSON report", "rb") as fh:
-        raw = fh.read(MAX_REPORT_BYTES + 1)
-    if len(raw) > MAX_REPORT_BYTES:
-        raise InputError(path, f"is larger than {MAX_REPORT_BYTES:,} bytes")
-    try:
-        doc = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InputError(path, "is not UTF-8 text: give the JSON report an audit wrote (--format json)") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"line {exc.lineno}: not JSON ({exc.msg}): give the report an audit wrote with "
-                               "--format json") from None
+    doc, raw = load_report(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list) or "provenance" not in doc:
         raise InputError(path, "is not a sanctuary-check JSON report (no findings and provenance)")
     doc["_sha256"] = hashlib.sha256(raw).hexdigest()
