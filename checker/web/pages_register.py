@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -31,6 +32,7 @@ DONE = {"determined": "The determination was recorded, its evidence frozen.",
         "closed": "The complaint was closed.", "report": "The annual report was written."}
 """What a page says after a change (fixed texts: nothing a user typed is reflected from the address)."""
 DOCUMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.(docx|html)")
+T = TypeVar("T")
 MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
          "html": "text/html; charset=utf-8"}
 
@@ -75,6 +77,15 @@ def _writable(request: Request, form: dict[str, str]) -> Any:
     from checker.register.store import open_register
 
     return open_register(_db(request), by=form.get("by") or None)
+
+
+async def _write(request: Request, form: dict[str, str], action: Callable[[Any], T]) -> T:
+    """``action(register)`` on the register opened for writing, in a worker thread (SQLite blocks)."""
+    def work() -> T:
+        with _writable(request, form) as reg:
+            return action(reg)
+
+    return await run_in_threadpool(work)
 
 
 # -- the overview --------------------------------------------------------------------------------------------
@@ -149,15 +160,11 @@ async def determine(request: Request) -> Response:
     change = _change(form)
     contract_end = texts.optional_day(_optional(form, "contract_end"), "Contract ends")
 
-    def work() -> int:
-        with _writable(request, form) as reg:
-            return record(reg, change, vendor=form.get("vendor", ""), rules=form.get("rules", ""),
-                          on=_on(form), audit=audit_path, row=row,
-                          contract_id=texts.short(_optional(form, "contract_id"), "Contract", required=False),
-                          contract_end=contract_end, supersedes=int(form["supersedes"]) if form.get(
-                              "supersedes", "").isdigit() else None, registry_dir=request.app.state.config.registry)
-
-    ident = await run_in_threadpool(work)
+    ident = await _write(request, form, lambda reg: record(
+        reg, change, vendor=form.get("vendor", ""), rules=form.get("rules", ""), on=_on(form), audit=audit_path,
+        row=row, contract_id=texts.short(_optional(form, "contract_id"), "Contract", required=False),
+        contract_end=contract_end, supersedes=int(form["supersedes"]) if form.get("supersedes", "").isdigit() else None,
+        registry_dir=request.app.state.config.registry))
     return _done(f"/register/determinations/{ident}", "determined")
 
 
@@ -251,11 +258,7 @@ async def withdraw(request: Request) -> Response:
     form = await posted(request)
     change = _change(form)
 
-    def work() -> None:
-        with _writable(request, form) as reg:
-            record(reg, change, ident)
-
-    await run_in_threadpool(work)
+    await _write(request, form, lambda reg: record(reg, change, ident))
     return _done(f"/register/determinations/{ident}", "withdrawn")
 
 
@@ -267,11 +270,7 @@ async def appeal_file(request: Request) -> Response:
     form = await posted(request)
     change = _change(form)
 
-    def work() -> None:
-        with _writable(request, form) as reg:
-            file_appeal(reg, change, ident, _on(form))
-
-    await run_in_threadpool(work)
+    await _write(request, form, lambda reg: file_appeal(reg, change, ident, _on(form)))
     return _done(f"/register/determinations/{ident}", "appeal")
 
 
@@ -284,19 +283,18 @@ async def appeal_step(request: Request) -> Response:
     form = await posted(request)
     change = _change(form)
 
-    def work() -> int:
-        with _writable(request, form) as reg:
-            appeal = reg.get("appeals", ident, "appeal")
-            if step == "hear":
-                hear(reg, change, ident, _on(form))
-            else:
-                decide(reg, change, ident, _on(form), form.get("outcome", ""), ground=_optional(form, "ground"),
-                       note=_optional(form, "note"), decided_by=_optional(form, "decided_by"))
-            return appeal["determination_id"]
+    def action(reg: Any) -> int:
+        appeal = reg.get("appeals", ident, "appeal")
+        if step == "hear":
+            hear(reg, change, ident, _on(form))
+        else:
+            decide(reg, change, ident, _on(form), form.get("outcome", ""), ground=_optional(form, "ground"),
+                   note=_optional(form, "note"), decided_by=_optional(form, "decided_by"))
+        return appeal["determination_id"]
 
     if step not in ("hear", "decide"):
         raise HTTPException(404)
-    det = await run_in_threadpool(work)
+    det = await _write(request, form, action)
     return _done(f"/register/determinations/{det}", "heard" if step == "hear" else "decided")
 
 
@@ -310,14 +308,11 @@ async def waiver_request(request: Request) -> Response:
     contracts = [c.strip() for c in form.get("contracts", "").splitlines() if c.strip()]
     through = texts.optional_day(_optional(form, "through"), "Through")
 
-    def work() -> None:
-        with _writable(request, form) as reg:
-            record(reg, change, rules=None, on=_on(form), intent=form.get("intent", ""),
-                   alternatives=form.get("alternatives", ""), extra_cost=form.get("extra_cost", ""),
-                   determination=det, vendor=None, entity=None, family=form.get("family") == "yes",
-                   contracts=contracts, actions=posted_list(request, "action"), through=through, requested_by=None)
-
-    await run_in_threadpool(work)
+    await _write(request, form, lambda reg: record(
+        reg, change, rules=None, on=_on(form), intent=form.get("intent", ""),
+        alternatives=form.get("alternatives", ""), extra_cost=form.get("extra_cost", ""), determination=det,
+        vendor=None, entity=None, family=form.get("family") == "yes", contracts=contracts,
+        actions=posted_list(request, "action"), through=through, requested_by=None))
     return _done(f"/register/determinations/{det}" if det else "/register", "waiver")
 
 
@@ -329,11 +324,8 @@ async def waiver_decide(request: Request) -> Response:
     change = _change(form)
     granted = texts.choice(form.get("decision"), "Decision", ("granted", "denied")) == "granted"
 
-    def work() -> None:
-        with _writable(request, form) as reg:
-            decide(reg, change, ident, granted=granted, on=_on(form), resolution=_optional(form, "resolution"))
-
-    await run_in_threadpool(work)
+    await _write(request, form, lambda reg: decide(reg, change, ident, granted=granted, on=_on(form),
+                                                   resolution=_optional(form, "resolution")))
     back = form.get("back", "")
     return _done(back if re.fullmatch(r"/register(/determinations/\d+)?", back) else "/register", "waiver-decided")
 
@@ -355,14 +347,10 @@ async def declaration(request: Request) -> Response:
         det = int(form["determination"]) if form.get("determination", "").isdigit() else None
         rules = _optional(form, "rules")
 
-        def work() -> None:
-            with _writable(request, form) as reg:
-                declare(reg, change, vendor=form.get("vendor", ""), on=_on(form, "on", "Signed on"),
-                        signer=form.get("signer", ""), statement_version=form.get("statement_version", ""),
-                        document=str(upload.path), rules=rules, determination=det,
-                        registry_dir=config.registry)
-
-        await run_in_threadpool(work)
+        await _write(request, form, lambda reg: declare(
+            reg, change, vendor=form.get("vendor", ""), on=_on(form, "on", "Signed on"),
+            signer=form.get("signer", ""), statement_version=form.get("statement_version", ""),
+            document=str(upload.path), rules=rules, determination=det, registry_dir=config.registry))
     finally:
         upload.remove()
     return _done(f"/register/determinations/{det}" if det else "/register", "declared")
@@ -378,20 +366,19 @@ async def complaint(request: Request) -> Response:
     step = request.path_params.get("step", "add")
     ident = _id(request) if "ident" in request.path_params else None
 
-    def work() -> None:
-        with _writable(request, form) as reg:
-            if step == "add":
-                complaints.receive(reg, change, about=form.get("about", ""), summary=form.get("summary", ""),
-                                   on=_on(form), complainant=_optional(form, "complainant"))
-            elif step == "note" and ident is not None:
-                complaints.add_note(reg, change, ident, text=form.get("text", ""), on=_on(form))
-            elif step == "close" and ident is not None:
-                complaints.close(reg, change, ident, outcome=form.get("outcome", ""), on=_on(form),
-                                 cure=_optional(form, "cure"))
-            else:
-                raise HTTPException(404)
+    def action(reg: Any) -> None:
+        if step == "add":
+            complaints.receive(reg, change, about=form.get("about", ""), summary=form.get("summary", ""),
+                               on=_on(form), complainant=_optional(form, "complainant"))
+        elif step == "note" and ident is not None:
+            complaints.add_note(reg, change, ident, text=form.get("text", ""), on=_on(form))
+        elif step == "close" and ident is not None:
+            complaints.close(reg, change, ident, outcome=form.get("outcome", ""), on=_on(form),
+                             cure=_optional(form, "cure"))
+        else:
+            raise HTTPException(404)
 
-    await run_in_threadpool(work)
+    await _write(request, form, action)
     return _done("/register", {"add": "complaint", "note": "note", "close": "closed"}[step])
 
 
