@@ -78,3 +78,34 @@ def read_records(path, name_column: str | None = None):
                 yield convert(row, cells)
 
     return columns, items()
+
+
+def one_line_error(result, *words: str) -> None:
+    """A refusal as the tool promises it: exit 2 and one ``sanctuary-check: error:`` line holding ``words``."""
+    lines = result.err.strip().splitlines()
+    assert result.code == 2, (result.code, result.out[-300:], result.err[-600:])
+    assert len(lines) == 1 and lines[0].startswith("sanctuary-check: error: "), result.err
+    assert "Traceback" not in result.err
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+
+
+def corpus_command(path: Path, tmp_path: Path) -> list[str]:
+    """The command that reads a file of tests/adversarial/, by its name's prefix (a registry file is linted in a
+    folder holding only it)."""
+    name = path.name
+    if name.startswith("registry-"):
+        folder = tmp_path / "registry"
+        folder.mkdir()
+        (folder / name).write_bytes(path.read_bytes())
+        return ["registry", "lint", str(folder)]
+    if name.startswith("rules-"):
+        return ["rules", "validate", str(path)]
+    if name.startswith("decisions-"):
+        return ["screen", "ACME", "--decisions", str(path)]
+    if name.startswith("waivers-"):
+        return ["screen", "ACME", "--waivers", str(path)]
+    if name.startswith("holdings-"):
+        return ["holdings", str(path)]
+    return ["audit", str(path), "--format", "json"]
+

@@ -7,35 +7,17 @@ import time
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, corpus_command
 
 HANG = 20.0
 """Seconds after which a refusal counts as a hang: a guard, not a speed target (the machine is shared and noisy)."""
 CORPUS = sorted((ROOT / "tests" / "adversarial").iterdir())
 
 
-def _command(path, tmp_path):
-    name = path.name
-    if name.startswith("registry-"):
-        folder = tmp_path / "registry"  # a registry is a folder: lint one holding only this file
-        folder.mkdir()
-        (folder / name).write_bytes(path.read_bytes())
-        return ["registry", "lint", str(folder)]
-    if name.startswith("rules-"):
-        return ["rules", "validate", str(path)]
-    if name.startswith("decisions-"):
-        return ["screen", "ACME", "--decisions", str(path)]
-    if name.startswith("waivers-"):
-        return ["screen", "ACME", "--waivers", str(path)]
-    if name.startswith("holdings-"):
-        return ["holdings", str(path)]
-    return ["audit", str(path), "--format", "json"]
-
-
 @pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
 def test_corpus_file_is_refused_with_one_line(cli, path, tmp_path):
     start = time.perf_counter()
-    result = cli(*_command(path, tmp_path))
+    result = cli(*corpus_command(path, tmp_path))
     assert result.code == 2, (result.out[-300:], result.err)
     lines = result.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("sanctuary-check: error: ")

@@ -14,19 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, one_line_error
 
 EXAMPLE = ROOT / "examples" / "city-payments.csv"
 PY = [sys.executable, "-m", "checker"]
-
-
-def _one_line_error(result, *words: str) -> None:
-    lines = result.err.strip().splitlines()
-    assert result.code == 2, (result.code, result.out[-300:], result.err[-600:])
-    assert len(lines) == 1 and lines[0].startswith("sanctuary-check: error: "), result.err
-    assert "Traceback" not in result.err
-    for word in words:
-        assert word in lines[0], (word, lines[0])
 
 
 def _run(args: list[str], stdin: bytes | None = None, timeout: float = 60, **kw) -> subprocess.CompletedProcess:
@@ -85,7 +76,7 @@ def test_a_line_that_never_ends_is_refused_without_filling_memory(tmp_path):
 def test_a_file_of_another_kind_is_named_as_such(cli, tmp_path, content, words):
     path = tmp_path / "export.csv"
     path.write_bytes(content)
-    _one_line_error(cli("audit", str(path)), "export.csv", *words)
+    one_line_error(cli("audit", str(path)), "export.csv", *words)
 
 
 def test_utf32_is_read(cli, tmp_path):
@@ -100,14 +91,14 @@ def test_a_codec_error_names_the_data_row_with_the_bad_byte(cli, tmp_path):
     path = tmp_path / "bad.csv"
     rows = ["Vendor Name,Amount"] + [f"Acme Paving {i},{i}" for i in range(10_000)]
     path.write_bytes("\n".join(rows).encode() + b"\nCaf\xe9 Ol\xe9,5\n")  # a cp1252 byte past the sample
-    _one_line_error(cli("audit", str(path)), "line 10002:")
+    one_line_error(cli("audit", str(path)), "line 10002:")
 
 
 # -- columns and cells --------------------------------------------------------------------------------------
 def test_two_columns_with_the_same_name_are_never_chosen_silently(cli, tmp_path):
     path = tmp_path / "dup.csv"
     path.write_text("Vendor Name,Vendor Name,Amount\nAcme Paving,PALANTIR USG INC,5\n", encoding="utf-8")
-    _one_line_error(cli("audit", str(path), "--name-column", "Vendor Name"), "2 columns", "Vendor Name#2")
+    one_line_error(cli("audit", str(path), "--name-column", "Vendor Name"), "2 columns", "Vendor Name#2")
     chosen = cli("audit", str(path), "--name-column", "Vendor Name#2", "-f", "json", "--as-of", "2024-06-30")
     assert chosen.code == 0 and chosen.json()["findings"][0]["vendor"] == "PALANTIR USG INC"
 
@@ -115,7 +106,7 @@ def test_two_columns_with_the_same_name_are_never_chosen_silently(cli, tmp_path)
 def test_two_amount_columns_are_never_chosen_silently(cli, tmp_path):
     path = tmp_path / "dup.csv"
     path.write_text("Vendor Name,Amount,Amount\nAcme Paving,5,7\n", encoding="utf-8")
-    _one_line_error(cli("audit", str(path)), "'Amount'", "numbers 2, 3")
+    one_line_error(cli("audit", str(path)), "'Amount'", "numbers 2, 3")
     chosen = cli("audit", str(path), "--map", "amount=Amount#2", "-f", "json", "--as-of", "2024-06-30")
     assert chosen.code == 0 and chosen.json()["findings"][0]["amount"] == "7"
 
@@ -131,31 +122,31 @@ def test_misgrouped_thousands_are_not_amounts(cli, tmp_path, cell):
 def test_a_date_error_names_its_column(cli, tmp_path):
     path = tmp_path / "d.csv"
     path.write_text("Vendor Name,Payment Date,Contract Start\nAcme,2024-01-02,2019-02-30\n", encoding="utf-8")
-    _one_line_error(cli("audit", str(path)), "row 1:", "column 'Contract Start'", "'2019-02-30'")
+    one_line_error(cli("audit", str(path)), "row 1:", "column 'Contract Start'", "'2019-02-30'")
 
 
 def test_an_error_naming_a_file_with_a_line_break_is_one_line(cli, tmp_path):
     path = tmp_path / "two\nlines\x1b[31m.csv"
     path.write_text("Nothing,Here\n1,2\n", encoding="utf-8")
     result = cli("audit", str(path))
-    _one_line_error(result, "two\\x0alines\\x1b[31m.csv")
+    one_line_error(result, "two\\x0alines\\x1b[31m.csv")
 
 
 @pytest.mark.parametrize("names", [[""], ["   "], ["x" * 100_000], ["ACME\x00"]])
 def test_screen_refuses_names_that_are_not_names(cli, names):
-    _one_line_error(cli("screen", *names), "screen")
+    one_line_error(cli("screen", *names), "screen")
 
 
 def test_holdings_refuse_huge_issuers_and_nul_bytes_and_honour_max_rows(cli, tmp_path):
     path = tmp_path / "h.csv"
     path.write_text("Issuer,CUSIP\n" + "A" * 300_000 + ",\n", encoding="utf-8")
     start = time.perf_counter()
-    _one_line_error(cli("holdings", str(path)), "row 1:", "1,000")
+    one_line_error(cli("holdings", str(path)), "row 1:", "1,000")
     assert time.perf_counter() - start < 20  # refused, not matched (a guard against a hang)
     path.write_bytes(b"Issuer,CUSIP\nRELX\x00INC,\n")
-    _one_line_error(cli("holdings", str(path)), "NUL")
+    one_line_error(cli("holdings", str(path)), "NUL")
     path.write_text("Issuer,CUSIP\nA,\nB,\nC,\n", encoding="utf-8")
-    _one_line_error(cli("holdings", str(path), "--max-rows", "2"), "--max-rows")
+    one_line_error(cli("holdings", str(path), "--max-rows", "2"), "--max-rows")
 
 
 def test_terminal_escapes_in_vendor_names_are_shown_not_obeyed(cli, tmp_path):
@@ -172,11 +163,11 @@ def test_terminal_escapes_in_vendor_names_are_shown_not_obeyed(cli, tmp_path):
 def test_the_output_never_replaces_the_input(cli, tmp_path):
     path = tmp_path / "pay.csv"
     path.write_bytes(EXAMPLE.read_bytes())
-    _one_line_error(cli("audit", str(path), "-f", "csv", "-o", str(path)), "input")
+    one_line_error(cli("audit", str(path), "-f", "csv", "-o", str(path)), "input")
     assert path.read_bytes() == EXAMPLE.read_bytes()
     link = tmp_path / "link.csv"
     link.symlink_to(path)
-    _one_line_error(cli("audit", str(path), "-f", "csv", "-o", str(link)), "input")
+    one_line_error(cli("audit", str(path), "-f", "csv", "-o", str(link)), "input")
     assert path.read_bytes() == EXAMPLE.read_bytes()
 
 
@@ -219,7 +210,7 @@ def test_a_full_disk_is_one_line_and_no_traceback(fmt):
 @pytest.mark.parametrize("output", ["not-a-folder.csv/x.json", "x" * 300 + ".json"])
 def test_an_output_name_the_system_refuses_is_one_line(cli, tmp_path, output):
     (tmp_path / "not-a-folder.csv").write_text("x", encoding="utf-8")
-    _one_line_error(cli("audit", str(EXAMPLE), "-f", "json", "-o", str(tmp_path / output)))
+    one_line_error(cli("audit", str(EXAMPLE), "-f", "json", "-o", str(tmp_path / output)))
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])

@@ -9,7 +9,6 @@ import csv
 import hashlib
 import inspect
 import os
-import shutil
 import sys
 import threading
 import time
@@ -22,27 +21,11 @@ from checker.knowledge.registry import load_registry
 from checker.knowledge.waivers import MAX_CSV_FIELD, load_waivers
 from checker.knowledge.yamlsafe import MAX_BYTES, MAX_DEPTH, load_yaml_file, load_yaml_text
 
-from conftest import ROOT
+from conftest import ROOT, corpus_command
 
 CORPUS = ROOT / "tests" / "adversarial"
 HANG = 20.0
 """Seconds after which a refusal counts as a hang: a guard, not a speed target."""
-
-
-def _command(path: Path, tmp_path: Path) -> list[str]:
-    """The command that reads a corpus file, by its name's prefix (a registry file is linted in a folder alone)."""
-    name = path.name
-    if name.startswith("rules-"):
-        return ["rules", "validate", str(path)]
-    if name.startswith("decisions-"):
-        return ["screen", "ACME", "--decisions", str(path)]
-    if name.startswith("waivers-"):
-        return ["screen", "ACME", "--waivers", str(path)]
-    assert name.startswith("registry-")
-    folder = tmp_path / "vendors"
-    folder.mkdir()
-    shutil.copy(path, folder / name)
-    return ["registry", "lint", str(folder)]
 
 
 def _refused(result, *fragments: str) -> str:
@@ -72,7 +55,7 @@ def registry():
 def test_deeply_nested_yaml_is_refused_with_one_line(cli, tmp_path, name, line, how):
     path = CORPUS / name
     start = time.perf_counter()
-    _refused(cli(*_command(path, tmp_path)), path.name, f"line {line}:", how)
+    _refused(cli(*corpus_command(path, tmp_path)), path.name, f"line {line}:", how)
     assert time.perf_counter() - start < HANG
 
 
@@ -120,7 +103,7 @@ def test_a_recursion_error_below_the_bound_is_still_one_clear_error():
 ])
 def test_a_date_that_does_not_exist_names_file_line_and_field(cli, tmp_path, name, line, field, value):
     path = CORPUS / name
-    _refused(cli(*_command(path, tmp_path)), path.name,
+    _refused(cli(*corpus_command(path, tmp_path)), path.name,
              f"line {line}: field {field}: {value} is not a date that exists")
 
 

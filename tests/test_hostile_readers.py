@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, one_line_error
 
 ADVERSARIAL = ROOT / "tests" / "adversarial"
 EXAMPLE = ROOT / "examples" / "city-payments.csv"
@@ -219,15 +219,6 @@ def corpus() -> dict[str, bytes]:
 
 
 # -- running the tool ---------------------------------------------------------------------------------------------
-def _one_line_error(result, *words: str) -> None:
-    lines = result.err.strip().splitlines()
-    assert result.code == 2, (result.code, result.out[-300:], result.err[-600:])
-    assert len(lines) == 1 and lines[0].startswith("sanctuary-check: error: "), result.err
-    assert "Traceback" not in result.err
-    for word in words:
-        assert word in lines[0], (word, lines[0])
-
-
 @dataclass
 class Measured:
     code: int
@@ -318,7 +309,7 @@ def test_each_corpus_file_is_refused_saying_why(cli, name):
     if name.startswith("parquet-"):
         pytest.importorskip("pyarrow")
     path = ADVERSARIAL / name
-    _one_line_error(cli("audit", str(path), "--format", "json"), str(path), CORPUS_WORDS[name])
+    one_line_error(cli("audit", str(path), "--format", "json"), str(path), CORPUS_WORDS[name])
 
 
 def test_the_corpus_is_what_its_generator_writes():
@@ -410,10 +401,10 @@ def test_a_missing_shared_string_table_is_one_line(cli, tmp_path):
     path = tmp_path / "strings.xlsx"
     path.write_bytes(workbook(sheet(row(1, "Vendor Name"), SHARED_VENDOR), strings=shared_strings(["Acme"]),
                               without=("xl/sharedStrings.xml",)))
-    _one_line_error(cli("audit", str(path)), "strings.xlsx: the shared strings are missing from the workbook")
+    one_line_error(cli("audit", str(path)), "strings.xlsx: the shared strings are missing from the workbook")
     path.write_bytes(workbook(sheet(row(1, "Vendor Name"), '<row r="2"><c r="A2" t="s"><v>7</v></c></row>'),
                               strings=shared_strings(["Acme"])))
-    _one_line_error(cli("audit", str(path)), "strings.xlsx: sheet 'Payments', row 1: cell A2 cannot be read "
+    one_line_error(cli("audit", str(path)), "strings.xlsx: sheet 'Payments', row 1: cell A2 cannot be read "
                                              "(IndexError")
 
 
@@ -421,7 +412,7 @@ def test_rows_out_of_order_are_refused_not_dropped(cli, tmp_path):
     """d9a5c34 dropped a row numbered below the one before it, silently."""
     path = tmp_path / "order.xlsx"
     path.write_bytes(workbook(sheet(row(1, "Vendor Name"), row(3, "Acme Paving"), row(2, "PALANTIR USG INC"))))
-    _one_line_error(cli("audit", str(path)), "order.xlsx: sheet 'Payments' has row 2 after row 3")
+    one_line_error(cli("audit", str(path)), "order.xlsx: sheet 'Payments' has row 2 after row 3")
 
 
 # -- XLSX: damaged archives and XML ---------------------------------------------------------------------------------
@@ -449,7 +440,7 @@ def test_entities_are_never_expanded_or_fetched(cli, tmp_path, part, attack):
     path = tmp_path / "entity.xlsx"
     path.write_bytes(zip_archive(contents))
     result = cli("audit", str(path), "-f", "json")
-    _one_line_error(result, f"part {part} declares a document type")
+    one_line_error(result, f"part {part} declares a document type")
     assert "SECRET-MARKER" not in result.out + result.err and "lollol" not in result.out + result.err
 
 
@@ -463,14 +454,14 @@ def test_a_number_that_is_not_one_is_refused_naming_its_cell(cli, tmp_path, lite
     """d9a5c34: "nan" was an internal error (exit 3), 1e999 read as "inf"."""
     path = tmp_path / "numbers.xlsx"
     path.write_bytes(workbook(sheet(row(1, "Vendor Name", "Amount"), row(2, "PALANTIR USG INC", Num(literal)))))
-    _one_line_error(cli("audit", str(path), "-f", "json"), "numbers.xlsx: sheet 'Payments', row 1: " + words)
+    one_line_error(cli("audit", str(path), "-f", "json"), "numbers.xlsx: sheet 'Payments', row 1: " + words)
 
 
 def test_a_zip_directory_of_thousands_of_parts_is_refused_before_it_is_read(cli, tmp_path):
     members: dict[str, bytes | str | Deflated] = {f"xl/media/padding-{i:05}.bin": b"" for i in range(20_000)}
     path = tmp_path / "parts.xlsx"
     path.write_bytes(workbook(sheet(*PAYMENTS), parts=members))
-    _one_line_error(cli("audit", str(path)), "the workbook's zip directory is", "at most 1,048,576 are read")
+    one_line_error(cli("audit", str(path)), "the workbook's zip directory is", "at most 1,048,576 are read")
 
 
 # -- XLSX: bounded time and memory -------------------------------------------------------------------------------
@@ -555,7 +546,7 @@ def test_each_declared_bound_is_measured_and_refuses_with_one_line(cli, tmp_path
                                   strings=shared_strings(["a", "b", "c"])))
     else:
         path.write_bytes(payments_workbook())
-    _one_line_error(cli("audit", str(path), "-f", "json"), "bounded.xlsx: ", words)
+    one_line_error(cli("audit", str(path), "-f", "json"), "bounded.xlsx: ", words)
 
 
 def test_the_ratio_and_tagless_bounds_apply_past_their_thresholds(cli, tmp_path, monkeypatch):
@@ -564,11 +555,11 @@ def test_the_ratio_and_tagless_bounds_apply_past_their_thresholds(cli, tmp_path,
     monkeypatch.setattr(xlsx_source, "RATIO_MEASURED_FROM", 100)
     path = tmp_path / "ratio.xlsx"
     path.write_bytes(workbook(sheet(*PAYMENTS, *[row(None, "Acme Paving", 1) for _ in range(2000)])))
-    _one_line_error(cli("audit", str(path)), "ratio.xlsx: part xl/worksheets/sheet1.xml expands more than 100-fold")
+    one_line_error(cli("audit", str(path)), "ratio.xlsx: part xl/worksheets/sheet1.xml expands more than 100-fold")
     monkeypatch.setattr(xlsx_source, "RATIO_MEASURED_FROM", 4 << 20)
     monkeypatch.setattr(xlsx_source, "MAX_XML_RUN", 20)
     monkeypatch.setattr(xlsx_source, "BLOCK", 8)
-    _one_line_error(cli("audit", str(path)), "ratio.xlsx: part [Content_Types].xml has more than 20 bytes without a "
+    one_line_error(cli("audit", str(path)), "ratio.xlsx: part [Content_Types].xml has more than 20 bytes without a "
                                              "tag")
 
 
@@ -598,7 +589,7 @@ def test_a_json_line_a_table_cannot_hold_is_refused_naming_it(cli, tmp_path, lin
     """d9a5c34: deep nesting, a long number and a lone surrogate were internal errors (exit 3); a repeated key kept
     its last value silently, and NaN, Infinity and 1e999 were read as amounts."""
     path = _jsonl(tmp_path, '{"Vendor Name": "Acme Paving", "Amount": 1}\n\n' + line + "\n")
-    _one_line_error(cli("audit", str(path), "-f", "json"), "pay.jsonl: " + words)
+    one_line_error(cli("audit", str(path), "-f", "json"), "pay.jsonl: " + words)
 
 
 def test_json_values_a_table_can_hold_are_read(cli, tmp_path):
@@ -614,17 +605,17 @@ def test_a_codec_error_names_the_line_of_the_bad_byte(cli, tmp_path):
     """Lines are decoded one by one: d9a5c34 decoded 8 KB at a time and named the line after the last one read."""
     lines = ["", '{"Vendor Name": "Acme Paving", "Amount": 1}'] + [f'{{"Vendor Name": "V{i}"}}' for i in range(5000)]
     body = "\n".join(lines).encode() + b'\n{"Vendor Name": "Caf\xe9"}\n' + b'{"Vendor Name": "Z"}\n' * 100
-    _one_line_error(cli("audit", str(_jsonl(tmp_path, body)), "-f", "json"), "pay.jsonl: line 5003: not UTF-8 text")
+    one_line_error(cli("audit", str(_jsonl(tmp_path, body)), "-f", "json"), "pay.jsonl: line 5003: not UTF-8 text")
 
 
 def test_a_long_line_and_a_wide_object_are_refused(cli, tmp_path):
     from checker.sources.jsonl_source import MAX_JSON_LINE
 
     long = '{"Vendor Name": "' + "A" * (MAX_JSON_LINE + (2 << 20)) + '"}'
-    _one_line_error(cli("audit", str(_jsonl(tmp_path, '{"Vendor Name": "B"}\n' + long + "\n"))),
+    one_line_error(cli("audit", str(_jsonl(tmp_path, '{"Vendor Name": "B"}\n' + long + "\n"))),
                     "line 2 is longer than 4,194,304 bytes")
     wide = "{" + ", ".join(f'"k{i}": 1' for i in range(10_001)) + "}"
-    _one_line_error(cli("audit", str(_jsonl(tmp_path, wide + "\n", "wide.jsonl"))),
+    one_line_error(cli("audit", str(_jsonl(tmp_path, wide + "\n", "wide.jsonl"))),
                     "wide.jsonl: line 1: an object has 10,001 keys; at most 10,000 are read")
 
 
@@ -646,21 +637,21 @@ def test_a_parquet_file_with_a_name_or_text_that_is_not_utf8_is_one_line(cli, tm
     seed = parquet_file()
     path = tmp_path / "names.parquet"
     path.write_bytes(seed.replace(b"Vendor Name", b"V\xe5ndor Name"))
-    _one_line_error(cli("audit", str(path)), "names.parquet: not a readable Parquet file (a column name is not UTF-8")
+    one_line_error(cli("audit", str(path)), "names.parquet: not a readable Parquet file (a column name is not UTF-8")
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
     buffer = io.BytesIO()
     pq.write_table(pa.table({"Vendor Name": ["Acme Paving", "PALANTIR USG INC", "Acme Paving"]}), buffer,
                    compression="none", use_dictionary=False)
     path.write_bytes(buffer.getvalue().replace(b"PALANTIR", b"PAL\xe5NTIR"))
-    _one_line_error(cli("audit", str(path)), "names.parquet: row 2: column 'Vendor Name' holds text that is not UTF-8")
+    one_line_error(cli("audit", str(path)), "names.parquet: row 2: column 'Vendor Name' holds text that is not UTF-8")
 
 
 def test_a_parquet_file_of_too_many_columns_is_refused(cli, tmp_path):
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
     pq.write_table(pa.table({f"c{i}": [1] for i in range(10_001)}), tmp_path / "wide.parquet")
-    _one_line_error(cli("audit", str(tmp_path / "wide.parquet")), "has 10,001 columns; at most 10,000 are read")
+    one_line_error(cli("audit", str(tmp_path / "wide.parquet")), "has 10,001 columns; at most 10,000 are read")
 
 
 def test_a_batch_too_large_once_decoded_is_refused_before_it_becomes_text(cli, tmp_path, monkeypatch):
@@ -670,7 +661,7 @@ def test_a_batch_too_large_once_decoded_is_refused_before_it_becomes_text(cli, t
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
     pq.write_table(pa.table({"Vendor Name": ["Acme Paving"] * 10 + ["x" * 5000]}), tmp_path / "big.parquet")
-    _one_line_error(cli("audit", str(tmp_path / "big.parquet")), "rows 1 to 11 take", "at most 1,000 are read")
+    one_line_error(cli("audit", str(tmp_path / "big.parquet")), "rows 1 to 11 take", "at most 1,000 are read")
 
 
 def test_a_huge_row_group_is_read_a_piece_at_a_time(tmp_path):
