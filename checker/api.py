@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -24,11 +25,12 @@ from checker.knowledge.registry import Registry
 from checker.knowledge.rulesets import RuleSet, select_rulesets
 from checker.match.matcher import compiled_matcher
 from checker.match.score import MATCH_THRESHOLD, PROFILE, REVIEW_THRESHOLD
-from checker.model import FLAGGED, FileTotals, Finding, Match, Outcome, Record, Skipped, Summary
+from checker.model import FLAGGED, MAX_NAME, FileTotals, Finding, Match, Outcome, Record, Skipped, Summary
 
 if TYPE_CHECKING:
     from checker.engine.split import RowWriter
     from checker.knowledge.waivers import WaiverRegister
+    from checker.sources.actions import ActionReader
     from checker.sources.base import ReadOptions
 
 
@@ -134,11 +136,12 @@ class Checker:
         """``waivers``: a waivers file (YAML or CSV), or waivers already loaded (``WaiverRegister.of``, with a
         ``path`` attribute for the provenance). ``action_map``: a city's own contract-action words, each mapped to
         one of ``model.ACTIONS``."""
-        from checker.sources.actions import ActionReader, checked_action
+        self.action_map: dict[str, str] = {}
+        if action_map:
+            from checker.sources.actions import checked_action
 
-        self.action_map = {value: checked_action(action, "--map-action", value)
-                           for value, action in (action_map or {}).items()}
-        self.read_action = ActionReader(self.action_map)
+            self.action_map = {value: checked_action(action, "--map-action", value)
+                               for value, action in action_map.items()}
         matcher = compiled_matcher(registry_dir)
         self.registry = matcher.registry
         self.rulesets, self.default_rules = select_rulesets(rules, rules_dir)
@@ -174,11 +177,17 @@ class Checker:
                    decisions_path=self.decisions_path, waivers_path=self.waivers_path,
                    knowledge_sha256=self.knowledge_sha256, action_map=self.action_map, **kw)
 
+    @cached_property
+    def read_action(self) -> ActionReader:
+        """How an audit reads a contract-action cell: the built-in words, then the city's own (``action_map``)."""
+        from checker.sources.actions import ActionReader
+
+        return ActionReader(self.action_map)
+
     def screen(self, names: list[str]) -> Run:
         """Judge each name as a proposed new contract on the as-of date; an empty name, one with a NUL byte or
         one longer than ``MAX_NAME`` characters is refused."""
         from checker.errors import InputError
-        from checker.sources.rows import MAX_NAME
 
         for i, name in enumerate(names, start=1):
             if not name.strip():
@@ -228,7 +237,8 @@ class Checker:
         def judged(chunks, first_row: int = 0, told: Callable[[int], None] | None = progress,
                    into: Summary | None = None, ahead: bool = False, nul_seen: Callable[[], bool] = source.nul_seen):
             audit = RowAudit(self.finder, self.judge, source.path, columns, into or summary, only_flagged=only_flagged,
-                             only_matched=only_matched, nul_seen=nul_seen, read_action=self.read_action)
+                             only_matched=only_matched, nul_seen=nul_seen, read_action=self.read_action,
+                             text_cells=source.text_cells)
             return audit.findings(chunks, told, match_ahead=ahead, first_row=first_row)
 
         findings = judged(limited(source.chunks(CHUNK_ROWS), max_rows, source.path), ahead=prematch.wanted(str(path)))
@@ -273,7 +283,7 @@ class Checker:
                 told = None if progress is None else (lambda done, before=before: progress(before + done))
                 audit = RowAudit(self.finder, self.judge, source.path, columns, part, only_flagged=only_flagged,
                                  only_matched=only_matched, nul_seen=source.nul_seen, read_action=self.read_action,
-                                 source=name)
+                                 source=name, text_cells=source.text_cells)
                 yield from audit.findings(limited(source.chunks(CHUNK_ROWS), max_rows, source.path), told,
                                           match_ahead=prematch.wanted(source.path))
                 digests[source.path] = source.sha256()

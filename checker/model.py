@@ -52,6 +52,10 @@ class Security:
     maturity: str | None = None
 
 
+MAX_NAME = 1_000
+"""Longest vendor name accepted, in characters; real names are under 100."""
+
+
 @dataclass(slots=True)
 class Record:
     """One vendor occurrence to judge: a screened name or a data row of a file."""

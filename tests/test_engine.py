@@ -138,6 +138,57 @@ def test_a_bad_date_after_bulk_chunks_names_its_row(tmp_path, vendor):
             pass
 
 
+def test_only_the_rows_a_bulk_count_cannot_take_are_converted(tmp_path, monkeypatch):
+    """With only flagged rows listed, a row is made into a record only when its vendor's judgement is flagged or
+    reads the row, its description names a product, or the row cannot be counted (ragged, blank, a total): rows
+    whose date or action cells are new are counted in bulk too, and so are the rows of a chunk in which the
+    remembered vendor cells are forgotten (a small limit forgets them every few chunks)."""
+    from checker.engine import tally
+    from checker.engine.audit import CHUNK_ROWS
+    from checker.judge.facts import vendor_only
+
+    monkeypatch.setattr(tally, "GROUP_LIMIT", 600)
+    extra = [",,,,", '"",12.00,,,', '"Acme Paving",1,2019-01-01,Refund,Dept 1,surplus']
+    path = _write(tmp_path, 20_000, 3, extra, short_at=12_000, actions=True)
+    converted: list[int] = []
+    convert = RowConverter.__call__
+    monkeypatch.setattr(RowConverter, "__call__", lambda self, row, cells: converted.append(row) or convert(
+        self, row, cells))
+    checker = Checker(as_of=AS_OF)
+    run = checker.audit(path, only_flagged=True)
+    flagged = [(f.record.row, f.verdict, f.judgement) for f in run.findings]
+    monkeypatch.setattr(RowConverter, "__call__", convert)
+    summary, listed = _each_row_afresh(Checker(as_of=AS_OF), path)
+    assert flagged == [x for x in listed if x[2].flagged] and _counts(run.summary) == _counts(summary)
+    finder = checker.finder
+    source = open_source(path, ReadOptions())
+    columns = map_columns(source.header, path)
+    judged = {row: j for row, _, j in listed}
+    expected, row = [], 0
+    for chunk in source.chunks(CHUNK_ROWS):
+        ragged = any(len(cells) != len(source.header) for cells in chunk)  # its chunk is read row by row
+        for cells in chunk:
+            row += 1
+            if ragged or row not in judged:  # or a blank or total row
+                expected.append(row)
+                continue
+            shared = vendor_only(finder.vendor(" ".join(cells[columns.vendor].split())))
+            if shared is None or judged[row].flagged or not finder.names_no_product(cells[columns.description]):
+                expected.append(row)
+    assert converted == expected and len(converted) < 20_000 - 5_000
+
+
+def test_equal_judgements_of_different_days_are_one_object(tmp_path):
+    """Rows of a covered vendor on different days have different facts but often the same judgement: the engine
+    gives them one object, so that a format renders it once."""
+    path = tmp_path / "days.csv"
+    path.write_text("Vendor Name,Amount,Payment Date\n" + "".join(
+        f"WEST PUBLISHING CORP,10,2021-03-{day:02d}\n" for day in range(1, 29)), encoding="utf-8")
+    found = list(Checker(["berkeley-ca"], as_of=AS_OF).audit(str(path)).findings)
+    assert len({f.record.date for f in found}) == 28 and found[0].flagged
+    assert len({id(f.judgement) for f in found}) == 1
+
+
 def test_only_flagged_stream_still_counts_every_row(tmp_path):
     path = _write(tmp_path, 3_000, 6)
     full = Checker(as_of=AS_OF).audit(path)

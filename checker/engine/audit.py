@@ -8,10 +8,11 @@ say it may:
 * a vendor cell is matched once, a description scanned for products once, a date or action cell read once;
 * facts are judged once; a row whose judgement reads nothing of the row but its vendor (``vendor_only``)
   takes the judgement of its vendor cell without its facts being worked out again;
-* the rows of a chunk whose vendor cell has such a judgement, not flagged, and whose other cells were all
-  read before, are counted in bulk (``tally``); when only flagged rows are listed they are not even read
-  into a record. Every other row is converted, judged and counted one by one, in order, so errors name
-  the same row.
+* the rows of a chunk whose vendor cell has such a judgement, not flagged, whose date and action cells read
+  (each new one is read in bulk) and whose description names no product, are counted in bulk (``tally``);
+  when only flagged rows are listed they are not even read into a record. Every other row is converted,
+  judged and counted one by one, in order, so errors name the same row;
+* equal judgements of different facts are one object, so that a format renders each once.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from checker.engine.memo import Memo
 from checker.engine.reconcile import Reconciler
 from checker.engine.tally import Tally
 from checker.errors import InputError
-from checker.judge.facts import FactFinder, VendorFacts, facts, vendor_only
+from checker.judge.facts import FactFinder, Facts, VendorFacts, facts, vendor_only
 from checker.judge.judge import Judge
 from checker.model import ACTIONS, Finding, Judgement, Record, Skipped, Summary
 from checker.sources.columns import ColumnMap, cell_names
@@ -49,8 +50,10 @@ class RowAudit:
 
     def __init__(self, finder: FactFinder, judge: Judge, path: str, columns: ColumnMap, summary: Summary, *,
                  only_flagged: bool = False, only_matched: bool = False, nul_seen: Callable[[], bool] = lambda: True,
-                 read_action: Callable[[str], str | None] = read_action, source: str | None = None) -> None:
+                 read_action: Callable[[str], str | None] = read_action, source: str | None = None,
+                 text_cells: bool = False) -> None:
         """``nul_seen()``: whether the rows read so far may hold a NUL character (when not, no cell is checked).
+        ``text_cells``: every cell is a ``str`` (``Source.text_cells``), listed as it is.
         ``only_flagged`` lists flagged rows only; ``only_matched`` lists those and every registry match.
         ``source``: the file's name, given to every row when a run reads several files."""
         self.finder = finder
@@ -66,13 +69,15 @@ class RowAudit:
         self.convert = RowConverter(path, columns, read_date=self.dates, read_action=self.actions)
         self.vendor_facts = Memo(self._vendor_facts, MEMO_NAMES)
         self.no_product = Memo(finder.names_no_product, MEMO_NAMES)
-        self.judgements = Memo(judge.judge, MEMO_JUDGEMENTS)
+        self.judgements = Memo(self._judged, MEMO_JUDGEMENTS)
+        self.same: dict[Judgement, Judgement] = {}  # each judgement made, by value: equal ones are one object
         self.by_cell = Memo(self._of_cell, MEMO_NAMES)  # vendor cell -> its facts, and its judgement when that
         # reads nothing else of the row
         self.tally = Tally(summary)
         self.bulk = not columns.identifier_columns
         self.source = source
         self.names = cell_names(columns.header)  # the keys of a listed row's ``Record.cells``
+        self.text_cells = text_cells
         self.reconcile = Reconciler(summary, columns.amount, source)
         self.bulk_total = 0.0  # the amounts of the chunk's rows counted in bulk
         self.ahead: dict[str, VendorFacts] = {}  # vendor cells matched by a worker process, not yet asked for
@@ -80,6 +85,14 @@ class RowAudit:
     # -- per row --------------------------------------------------------------------------------
     def _vendor_facts(self, key: tuple[str, tuple[tuple[str, str], ...]]) -> VendorFacts:
         return self.finder.vendor(*key)
+
+    def _judged(self, facts: Facts) -> Judgement:
+        """The judgement of facts; one object for equal judgements of different facts (rows on different days
+        of one covered vendor), so that a format renders it once (``formats.rendered``)."""
+        judgement = self.judge.judge(facts)
+        if len(self.same) >= MEMO_JUDGEMENTS:
+            self.same.clear()
+        return self.same.setdefault(judgement, judgement)
 
     def _of_cell(self, cell: str) -> tuple[VendorFacts, Judgement | None]:
         vendor = self.ahead.pop(cell, None) or self.finder.vendor(" ".join(cell.split()))
@@ -160,7 +173,8 @@ class RowAudit:
     def _told(self, finding: Finding, cells: list[Any]) -> Finding:
         """A listed finding with its row's own cells (and its file's name, in a run over several files)."""
         record = finding.record
-        record.cells = dict(zip(self.names, map(text, cells), strict=False))  # a ragged row: the cells it has
+        values = cells if self.text_cells else map(text, cells)
+        record.cells = dict(zip(self.names, values, strict=False))  # a ragged row: the cells it has
         record.source = self.source
         return finding
 
@@ -217,7 +231,9 @@ class RowAudit:
             return None
         vendors = list(map(itemgetter(c.vendor), chunk))
         tally = self.tally
-        for cell in [cell for cell in set(vendors) if cell not in tally.groups and cell not in tally.not_grouped]:
+        distinct = set(vendors)
+        tally.make_room(len(distinct))
+        for cell in [cell for cell in distinct if cell not in tally.groups and cell not in tally.not_grouped]:
             self._learn(cell)
         groups = list(map(tally.groups.get, vendors))
         if groups.count(None) == n:
@@ -227,9 +243,9 @@ class RowAudit:
             checks.append((c.action, self.actions))
         for column, memo in checks:
             cells = list(map(itemgetter(column), chunk))
-            new = {cell for cell in set(cells) if not memo.knows(cell)}
-            if new:
-                _leave(groups, map(new.__contains__, cells))
+            unread = {cell for cell in set(cells) if not memo.knows(cell) and not _reads(memo, cell)}
+            if unread:
+                _leave(groups, map(unread.__contains__, cells))
         if c.description is not None:
             cells = list(map(itemgetter(c.description), chunk))
             named = {text for text in set(cells) if text.strip() and not self.no_product(text.strip())}
@@ -248,6 +264,15 @@ class RowAudit:
             # refused by reading the row
             shared = self.by_cell(cell)[1]
         self.tally.group(cell, None if shared is None or shared.flagged else shared)
+
+
+def _reads(memo: Memo[str, Any], cell: str) -> bool:
+    """Whether a date or action cell reads (and is remembered); one that does not is left to its row to report."""
+    try:
+        memo(cell)
+    except ValueError:
+        return False
+    return True
 
 
 def _leave(groups: list[int | None], marks: Iterator[bool]) -> None:

@@ -31,11 +31,15 @@ class Tally:
         self.rows: Counter[int] = Counter()
         self.amounts: dict[tuple[str, str | None], list[float]] = {}  # (verdict, cause) -> [read, total, unreadable]
 
-    def group(self, cell: str, judgement: Judgement | None) -> int | None:
-        """Remember a vendor cell's group: its rows share ``judgement`` (None: its rows are read one by one)."""
-        if len(self.groups) + len(self.not_grouped) >= GROUP_LIMIT:
+    def make_room(self, cells: int) -> None:
+        """Forget every vendor cell's group when ``cells`` more might pass ``GROUP_LIMIT`` (before a chunk's
+        cells are looked up, so that none of them is forgotten while its chunk is counted)."""
+        if len(self.groups) + len(self.not_grouped) + cells > GROUP_LIMIT:
             self.groups.clear()
             self.not_grouped.clear()
+
+    def group(self, cell: str, judgement: Judgement | None) -> int | None:
+        """Remember a vendor cell's group: its rows share ``judgement`` (None: its rows are read one by one)."""
         if judgement is None:
             self.not_grouped.add(cell)
             return None

@@ -19,6 +19,7 @@ A rule that needs another field of the record adds it to ``Facts`` and to ``fact
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from typing import NamedTuple
 
 from checker.knowledge.registry import Registry
@@ -104,8 +105,16 @@ class FactFinder:
         self.matcher = matcher
         self.registry = registry
         self.waivers = waivers
-        self.products = ProductScanner(registry, matcher.family_tokens)
-        self.identifiers = IdentifierIndex(registry)
+
+    @cached_property
+    def products(self) -> ProductScanner:
+        """The scanner of descriptions (made when first needed: a screen reads none)."""
+        return ProductScanner(self.registry, self.matcher.family_tokens)
+
+    @cached_property
+    def identifiers(self) -> IdentifierIndex:
+        """The registry's payee and issuer identifiers (made when first needed)."""
+        return IdentifierIndex(self.registry)
 
     def vendor(self, name: str, identifiers: tuple[tuple[str, str], ...] = ()) -> VendorFacts:
         """The payee's facts: by an identifier the registry lists (EIN, DUNS, UEI, CAGE), else by name."""

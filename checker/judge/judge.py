@@ -21,7 +21,6 @@ from checker.knowledge.rulesets import Rule, RuleSet
 from checker.match.normalize import normalize
 from checker.match.products import ProductHit
 from checker.model import ACTIONS, CHANGE_ACTIONS, Judgement, Match, RuleOutcome, most_severe
-from checker.sources.values import parse_amount
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -353,6 +352,8 @@ def _why_not(w: Waiver, facts: Facts, day: date) -> str | None:
                 "contract needs its own waiver (a specific determination for each new, amended or extended "
                 "contract)")
     if w.max_amount is not None:
+        from checker.sources.values import parse_amount  # a waiver with a ceiling: a screen seldom needs it
+
         amount = parse_amount(facts.amount)
         if amount is None or abs(amount) > w.max_amount:
             return f"waiver {w.resolution} covers up to ${w.max_amount:,.2f}; this row's amount is " \

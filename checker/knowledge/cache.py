@@ -121,17 +121,29 @@ def _file_digest(file: Path) -> bytes | None:
         fd = os.open(file, flags)
     except OSError:
         return None
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            info = os.fstat(fh.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
-                return None
-            data = fh.read(MAX_BYTES + 1)
-        except OSError:
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
             return None
+        data = _read_all(fd, info.st_size)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     if len(data) > MAX_BYTES:
         return None
-    return hashlib.sha256(str(file.resolve()).encode() + b"\0" + data).digest()
+    return hashlib.sha256(os.path.abspath(file).encode() + b"\0" + data).digest()
+
+
+def _read_all(fd: int, expected: int) -> bytes:
+    """Up to ``MAX_BYTES + 1`` bytes of an open file, read in pieces of the size it was said to have (one read, and
+    one that finds its end, unless it grew)."""
+    parts = []
+    size = 0
+    while size <= MAX_BYTES and (part := os.read(fd, min(expected, MAX_BYTES) + 1)):
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
 
 
 def _load(entry: Path, kind: str, expected: type | tuple[type, ...] | None) -> Any:

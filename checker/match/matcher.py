@@ -17,7 +17,7 @@ from checker.knowledge.cache import cached
 from checker.knowledge.decisions import Decision
 from checker.knowledge.registry import Registry, build_registry, registry_files
 from checker.match.brands import Strength, strength
-from checker.match.normalize import NormalName, normalize, split_parts
+from checker.match.normalize import NormalName, fold_words, normalize, split_parts
 from checker.match.pairing import TargetWords
 from checker.match.people import person_form
 from checker.match.prefilter import HitIndex, ceiling
@@ -148,8 +148,10 @@ class Matcher:
         vendor = " ".join(vendor.split())
         if not vendor:
             return Outcome(None, "empty name")
-        whole = normalize(vendor)
-        written = None if whole.compact in self._exact else person_form(vendor)  # "WEST, A THOMSON REUTERS BUSINESS"
+        words = fold_words(vendor)
+        whole = normalize(vendor, words)
+        written = None if whole.compact in self._exact else person_form(vendor, words)  # "WEST, A THOMSON REUTERS
+        # BUSINESS"
         person = written is not None
         decoy = self.decoy_reason(whole)
         if decoy is not None:

@@ -131,9 +131,11 @@ def _trailing_form(tokens: list[str]) -> tuple[int, str | None]:
     return 1, _TRUNCATED_FORMS.get(tokens[-1])
 
 
-def normalize(name: str) -> NormalName:
-    """Normalise one name; trailing legal forms are canonicalised and kept aside, never all tokens."""
-    tokens = fold_words(name) or name.upper().split()  # "!!!" stays "!!!": a name never becomes nothing
+def normalize(name: str, words: list[str] | None = None) -> NormalName:
+    """Normalise one name; trailing legal forms are canonicalised and kept aside, never all tokens. ``words``:
+    ``fold_words(name)``, when the caller has them."""
+    tokens = (fold_words(name) if words is None else words) or name.upper().split()  # "!!!" stays "!!!": a name
+    # never becomes nothing
     if tokens and tokens[0] == "THE" and len(tokens) > 1:
         tokens = tokens[1:]
     form: str | None = None

@@ -45,13 +45,14 @@ def word_surnames() -> frozenset[str]:
     return word_list("word_surnames.txt")
 
 
-def without_comma(vendor: str) -> str | None:
+def without_comma(vendor: str, words: list[str] | None = None) -> str | None:
     """How a person's name written without a comma reads (see the module), else None.
 
     ``"FIRST LAST"``: "CARLYN SHEPP", "DR BENNETTE DAWSON", "DONALD M GRAHAM II"; ``"LAST FIRST I"``: "COOKE
-    REGINALD L", a surname, a given name and an initial, as ERP systems cut ``LAST, FIRST I``.
+    REGINALD L", a surname, a given name and an initial, as ERP systems cut ``LAST, FIRST I``. ``words``:
+    ``fold_words(vendor)``, when the caller has them.
     """
-    words = fold_words(vendor)
+    words = fold_words(vendor) if words is None else words
     if words and words[0] in TITLES:
         words = words[1:]
     if not 2 <= len(words) <= MAX_WORDS or "," in vendor or _DIGIT.search(vendor):
@@ -86,9 +87,9 @@ def _before_surname(word: str) -> bool:
     return word in GENERIC or (word in STOPWORDS and len(word) > 1)
 
 
-def person_form(vendor: str) -> str | None:
+def person_form(vendor: str, words: list[str] | None = None) -> str | None:
     """How the payee's name is written when it is a person's (``"LAST, FIRST"``, ``"FIRST LAST"``,
-    ``"LAST FIRST I"``), else None."""
+    ``"LAST FIRST I"``), else None. ``words``: ``fold_words(vendor)``, when the caller has them."""
     if is_person(vendor):
         return "LAST, FIRST"
-    return without_comma(vendor)
+    return without_comma(vendor, words)

@@ -30,6 +30,8 @@ class Source(Protocol):
     cells_from_bytes: bool
     """True when every character of a cell stands in the file as it is (CSV): a file with no NUL byte then has
     no NUL in any cell."""
+    text_cells: bool
+    """True when every cell is text (``str``) as read: none needs ``rows.text`` to be listed."""
 
     def chunks(self, size: int) -> Iterator[list[list[Any]]]:
         """The data rows in lists of up to ``size``; a malformed file is one InputError naming the place."""

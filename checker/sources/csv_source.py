@@ -67,6 +67,7 @@ class CsvSource:
     encoding: str = "utf-8"
     dialect: Any = csv.excel
     cells_from_bytes: bool = True
+    text_cells: bool = True
     lines_before: int = 0
     """Physical lines before the first byte read (a part of a file read from a line), for error messages."""
     measured: Measured | None = None

@@ -51,6 +51,7 @@ class JsonlSource:
     _rows: Iterator[list[str]]
     measured: Measured
     cells_from_bytes: bool = False
+    text_cells: bool = False
 
     def chunks(self, size: int) -> Iterator[list[list[str]]]:
         """The data rows in lists of up to ``size``."""

@@ -51,6 +51,7 @@ class ParquetSource:
     _file: Any = field(repr=False)  # a pyarrow.parquet.ParquetFile, closed once its rows are read
     fingerprint: Fingerprint = field(repr=False)
     cells_from_bytes: bool = False
+    text_cells: bool = False
 
     def sha256(self) -> str:
         """The file's SHA-256 (an InputError if it changed while it was read)."""

@@ -11,16 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from checker.errors import InputError
-from checker.model import Record, Skipped
+from checker.model import MAX_NAME, Record, Skipped
 from checker.sources.actions import ActionReader
-from checker.sources.columns import ColumnMap
 from checker.sources.values import parse_date
 
-MAX_NAME = 1_000
-"""Longest vendor name accepted, in characters; real names are under 100."""
+if TYPE_CHECKING:
+    from checker.sources.columns import ColumnMap
+
 TOTAL_WORDS = re.compile(r"\s*(?:(grand|sub)[\s-]*totals?\b.*|totals?\s*(?:(?:[:(\-\u2013\u2014]|for\b|of\b).*)?)",
                          re.IGNORECASE | re.DOTALL)
 """A cell that says its row is a total: ``Total``, ``TOTAL:``, ``Total for Police``, ``Grand Total``, ``Subtotal

@@ -96,6 +96,7 @@ class XlsxSource:
     _rows: Iterator[list[str]]
     fingerprint: Fingerprint
     cells_from_bytes: bool = False
+    text_cells: bool = False
     _close: Callable[[], None] | None = field(default=None, repr=False)
 
     def chunks(self, size: int) -> Iterator[list[list[str]]]:
