@@ -27,10 +27,9 @@ class Memo(Generic[K, V]):
         self.limit = limit
 
     def __call__(self, key: K) -> V:
-        try:
-            return self.newer[key]
-        except KeyError:
-            pass
+        value = self.newer.get(key, _MISSING)  # not try/except: most keys of a large file are asked for once
+        if value is not _MISSING:
+            return value  # type: ignore[return-value]
         value = self.older.get(key, _MISSING)
         if value is _MISSING:
             value = self.compute(key)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TextIO
@@ -33,9 +32,6 @@ from checker.model import Finding, Judgement
 
 _QUOTED = frozenset(',"\r\n')
 """Characters that may make the csv module quote a cell (a cell with none of them is written as it is)."""
-_QUOTED_BUT_COMMA = frozenset('"\r\n')
-_FORMULA_AFTER_COMMA = re.compile(r"(?:^|,)[=+\-@\t]")
-"""In cells joined by commas, none of which holds one: a cell ``neutralise_cell`` would change."""
 
 
 def header(rule_set_ids: Sequence[str], inputs: Sequence[str] = ()) -> list[str]:
@@ -75,7 +71,6 @@ class CsvRows:
         self.show_individuals = show_individuals
         self.columns = list(columns)
         self.judged = PerJudgement(self._judged)
-        self.judged_between = PerJudgement(lambda j: self._judged(j)[:-1])  # followed by the input's columns
 
     def _judged(self, j: Judgement) -> str:
         """Every column after the vendor's."""
@@ -89,13 +84,10 @@ class CsvRows:
 
     def _whole(self, f: Finding) -> str:
         """The whole line: the row's own cells, the judged ones, then the input's own columns."""
-        values = row_cells(f, self.columns, self.show_individuals)
-        joined = ",".join(values)
-        if joined.count(",") != len(values) - 1 or not _QUOTED_BUT_COMMA.isdisjoint(joined) or \
-                _FORMULA_AFTER_COMMA.search(joined):  # else every cell is written as it is (as csv.writer would)
-            cells = [neutralise_cell(c) for c in values]
-            joined = ",".join(cells) if all(_QUOTED.isdisjoint(c) for c in cells) else _line(cells)
-        return self._own(f) + self.judged_between(f.judgement) + "," + joined + "\n"
+        cells = [neutralise_cell(c) for c in row_cells(f, self.columns, self.show_individuals)]
+        plain = all(_QUOTED.isdisjoint(c) for c in cells)  # written as they are (as csv.writer would)
+        return (self._own(f) + self.judged(f.judgement)[:-1] + "," + (",".join(cells) if plain else _line(cells))
+                + "\n")
 
     @staticmethod
     def _nothing(j: Judgement) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -88,6 +87,8 @@ def _into_special(path: str, target: Path, binary: bool) -> Iterator[TextIO]:
 
 def _atomically(path: str, target: Path, binary: bool) -> Iterator[TextIO]:
     """Write a temporary file beside the target and rename it into place when complete."""
+    import secrets  # here: a screen or a report to standard output never needs it
+
     folder = target.parent
     remove_leftovers(folder, f".{target.name[:80]}.{TEMP_MARK}-")
     # The name is chosen before the file is made, so an interrupt at any moment after os.open can remove it.

@@ -12,12 +12,9 @@ screening a name need not import tabulate (about 15 ms of start-up).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TextIO
 
-_json = json.JSONEncoder(ensure_ascii=False).encode
-"""A row's cells as JSON text, as they wait in the spool (one encoder for every row)."""
 PADDING = 2
 """Extra width of every column beyond its header, as tabulate gives."""
 IN_MEMORY = 4 * 1024 * 1024
@@ -44,7 +41,11 @@ class TableSpool:
         self.widths = [len(h) + PADDING for h in headers]
         self.rows = 0
         self._mark = object()
-        import tempfile  # here, not at the top: a screen lays out a table without spooling it
+        import json  # here, not at the top: a screen lays out a table without spooling it
+        import tempfile
+
+        self._json = json.JSONEncoder(ensure_ascii=False).encode  # a row's cells as they wait in the spool
+        self._loads = json.loads
 
         self._file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed by write(), after the summary
             max_size=IN_MEMORY, mode="w+", encoding="utf-8")
@@ -52,13 +53,15 @@ class TableSpool:
     @staticmethod
     def shared(cells: Sequence[object]) -> SharedCells:
         """Last cells that many rows share, to pass to ``add`` for each of them."""
+        import json
+
         widths = [0] * len(cells)
         texts = _measured(cells, widths)
-        return SharedCells(widths, _json(texts)[1:])
+        return SharedCells(widths, json.dumps(texts, ensure_ascii=False)[1:])
 
     def add(self, row: Sequence[object], shared: SharedCells | None = None) -> None:
         """Keep one row (cells are stripped, as tabulate does), ending with ``shared`` cells if given."""
-        text = _json(_measured(row, self.widths))
+        text = self._json(_measured(row, self.widths))
         if shared is not None:
             if shared.mark is not self._mark:  # its widths are not yet in this table's
                 first = len(row)
@@ -73,7 +76,7 @@ class TableSpool:
     def write(self, out: TextIO) -> None:
         """Write the header line, a rule of dashes and every row; multi-line cells continue below."""
         self._file.seek(0)
-        rows = (json.loads(text) for text in self._file)
+        rows = (self._loads(text) for text in self._file)
         lines = _markdown_lines(self.headers, rows, self.widths) if self.markdown else \
             _lines(self.headers, rows, self.widths, True)
         for line in lines:

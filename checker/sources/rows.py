@@ -32,7 +32,8 @@ LABELLED_TOTAL_REASON = "total row (labelled a total)"
 def total_words(cell: str) -> str | None:
     """For a cell that says its row is a total: ``total`` or ``subtotal`` when its words say which, else ``""``;
     None for any other cell."""
-    m = TOTAL_WORDS.fullmatch(cell) if cell[:1] in _TOTAL_INITIALS or cell[:1].isspace() else None
+    m = TOTAL_WORDS.fullmatch(cell) if (cell[:1] in _TOTAL_INITIALS or cell[:1].isspace()) and \
+        "total" in cell.lower() else None  # every such cell spells TOTAL: most names are refused without the pattern
     if m is None:
         return None
     return {"grand": "total", "sub": "subtotal"}.get((m.group(1) or "").lower(), "")
