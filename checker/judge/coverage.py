@@ -10,7 +10,6 @@ stretch). It depends on the registry and the rule set alone, never on a record.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -28,8 +27,7 @@ SERVICE_LABEL = {"data_broker": "data broker", "extreme_vetting": "extreme vetti
                  "detention": "detention", "reseller": "resale"}
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """An evidence item that ties the matched vendor's family to a covered agency and service, with the days it
     shows the service (``window``) and how reports cite it."""
 

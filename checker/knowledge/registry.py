@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
 from checker.errors import InputError
@@ -27,8 +27,7 @@ AWARD_PAGE = "https://www.usaspending.gov/award/"
 """USAspending's page for one award, addressed by its award key (``generated_unique_award_id``)."""
 
 
-@dataclass(frozen=True)
-class Dataset:
+class Dataset(NamedTuple):
     """A federal award dataset that registry sources cite as ``dataset: <id>`` (vendors/datasets.yaml)."""
 
     id: str
@@ -123,8 +122,7 @@ def award_url(piid: str, key: str | None = None) -> str | None:
     return AWARD_PAGE + quote(key, safe="_-") if key else None
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """Where a claim comes from: a URL, a federal award id or a named dataset."""
 
     title: str
@@ -153,8 +151,7 @@ class Source:
         return f"{self.title} ({where}{when}){flag}{page}" if where else f"{self.title}{when}{flag}"
 
 
-@dataclass(frozen=True)
-class Ended:
+class Ended(NamedTuple):
     """A documented end of a relationship with an agency."""
 
     date: date
@@ -162,8 +159,7 @@ class Ended:
     source: Source
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     """One sourced fact linking an entity to an agency: what, when, how sure."""
 
     entity_id: str
@@ -205,8 +201,7 @@ class Evidence:
         return f"{self.what} ({self.agency}, {period}){awards}{why}"
 
 
-@dataclass(frozen=True)
-class Identifier:
+class Identifier(NamedTuple):
     """A ticker, CUSIP prefix, DUNS, CAGE, EIN, UEI or LEI with its source."""
 
     type: str
@@ -215,8 +210,7 @@ class Identifier:
     exchange: str | None = None
 
 
-@dataclass(frozen=True)
-class Entity:
+class Entity(NamedTuple):
     """A company in a family: its names, relation to its parent and its evidence."""
 
     id: str
@@ -239,8 +233,7 @@ class Entity:
     divested_source: Source | None = None
 
 
-@dataclass(frozen=True)
-class Decoy:
+class Decoy(NamedTuple):
     """A name known not to be a family, with the reason."""
 
     name: str

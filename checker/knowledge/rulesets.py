@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checker.errors import InputError
 from checker.knowledge.cache import cached
@@ -18,8 +18,7 @@ if TYPE_CHECKING:
     from checker.knowledge.yamlsafe import LoadedYaml
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One operative clause: what it applies to, its citation and how its text is known."""
 
     id: str
@@ -32,8 +31,7 @@ class Rule:
     text: str | None = None
 
 
-@dataclass(frozen=True)
-class ActionMeaning:
+class ActionMeaning(NamedTuple):
     """What one contract action means under a rule set, and what that rests on."""
 
     treated_as: str  # covered | review | not_covered | until_changed (existing) | check_contract (payment)
@@ -43,8 +41,7 @@ class ActionMeaning:
     given: bool = True  # False: not in the rule set's table, derived from coverage.actions
 
 
-@dataclass(frozen=True)
-class Investing:
+class Investing(NamedTuple):
     """What a rule set says of the city's investments (``known`` False: no available text says either way)."""
 
     known: bool

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from dataclasses import replace
 from pathlib import Path
 
 from checker.knowledge.cache import cached
@@ -82,7 +81,7 @@ class Matcher:
                 norm = normalize(decoy.name)
                 self.decoys[norm.core].append((norm.legal_form, f"known decoy: {decoy.why}"))
                 shared.add(norm.tokens[0])
-        self.targets = [replace(t, strength=self._registry_strength(t, shared)) for t in self.targets]
+        self.targets = [t._replace(strength=self._registry_strength(t, shared)) for t in self.targets]
         self.family_tokens = {k: frozenset(v) for k, v in fam_tokens.items()}
         self._hits = HitIndex((i, t.name.tokens) for i, t in enumerate(self.targets))
         self._words = [TargetWords.of(t.name.tokens, t.strength.brand) for t in self.targets]

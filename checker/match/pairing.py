@@ -10,7 +10,7 @@ skip registry names that cannot score.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
@@ -48,8 +48,7 @@ def close(a: str, b: str) -> bool:
     return OSA.distance(a, b, score_cutoff=allowed) <= allowed
 
 
-@dataclass(frozen=True)
-class TargetWords:
+class TargetWords(NamedTuple):
     """A registry name's words, arranged for asking whether a query word could pair with any of them."""
 
     tokens: tuple[str, ...]

@@ -16,6 +16,7 @@ WRatio, token_set_ratio and partial_ratio are deliberately not used: they score 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from checker.match.brands import Strength
 from checker.match.normalize import NormalName, cut_legal_form
@@ -47,8 +48,7 @@ KIND_LABEL = {"identifier": "identifier", "decision": "decision",
               "name": "name", "weak": "weak alias"}
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """A registry name the matcher can hit."""
 
     entity_id: str
