@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import io
 import json
 import os
 import shutil
@@ -33,22 +34,55 @@ class CliResult:
         return json.loads(self.out)
 
 
+@pytest.fixture(autouse=True)
+def _whole_cli_app_not_kept():
+    """``checker.cli.app`` (every command) is made on first use and kept by the module, and ``main`` then runs each
+    later command through it, building all its commands every time (some 0.05 s a run) where a fresh process
+    builds only the one invoked. A test that made it (or had ``monkeypatch.setattr`` look it up) does not leave it
+    to the tests after it."""
+    module = sys.modules.get("checker.cli")
+    kept = module is not None and "app" in vars(module)
+    yield
+    module = sys.modules.get("checker.cli")
+    if module is not None and not kept:
+        vars(module).pop("app", None)
+
+
+def _main() -> int:
+    """``sanctuary-check ARGS`` through the real entry point (``sys.argv`` set by the caller); the exit code."""
+    from checker.cli import main
+
+    try:
+        main()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
 @pytest.fixture
 def cli(capsys, monkeypatch):
     """Run ``sanctuary-check ARGS`` through the real entry point; return exit code, stdout, stderr."""
-    from checker.cli import main
 
     def run(*args: str) -> CliResult:
         monkeypatch.setattr(sys, "argv", ["sanctuary-check", *args])
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        code = _main()
         captured = capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+def run_cli(*args: str) -> CliResult:
+    """``cli`` for fixtures that several tests share (a module's or the session's): the real entry point in this
+    process, its standard output and error captured as the ``cli`` fixture captures them (UTF-8 text over bytes)."""
+    out = io.TextIOWrapper(io.BytesIO(), encoding="UTF-8", newline="", write_through=True)
+    err = io.TextIOWrapper(io.BytesIO(), encoding="UTF-8", newline="", write_through=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sys, "argv", ["sanctuary-check", *args])
+        mp.setattr(sys, "stdout", out)
+        mp.setattr(sys, "stderr", err)
+        code = _main()
+    return CliResult(code, out.buffer.getvalue().decode("UTF-8"), err.buffer.getvalue().decode("UTF-8"))
 
 
 def real_file(name: str) -> Path:

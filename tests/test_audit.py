@@ -10,7 +10,7 @@ import pytest
 
 from checker.knowledge.validation import schema
 
-from conftest import ROOT, real_file
+from conftest import ROOT, real_file, run_cli
 
 EXAMPLE = str(ROOT / "examples" / "city-payments.csv")
 
@@ -137,15 +137,9 @@ SCOTTSDALE = "scottsdale_az_vendor_payments_fy2018.csv"
 
 @pytest.fixture(scope="module")
 def scottsdale_report():
-    import json
-    import subprocess
-    import sys
-
-    path = real_file(SCOTTSDALE)
-    proc = subprocess.run([sys.executable, "-m", "checker", "audit", str(path), "--format", "json"],
-                          capture_output=True, text=True, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    result = run_cli("audit", str(real_file(SCOTTSDALE)), "--format", "json")
+    assert result.code == 0, result.err
+    return result.json()
 
 
 def test_scottsdale_every_row_accounted_for(scottsdale_report):
