@@ -1,4 +1,5 @@
-"""Shared test helpers: run the CLI in-process, find the real data files (skip when absent)."""
+"""Shared test helpers: run the CLI in-process, find the real data files (skip when absent), one headless Chromium
+for the browser tests."""
 
 from __future__ import annotations
 
@@ -83,6 +84,35 @@ def run_cli(*args: str) -> CliResult:
         mp.setattr(sys, "stderr", err)
         code = _main()
     return CliResult(code, out.buffer.getvalue().decode("UTF-8"), err.buffer.getvalue().decode("UTF-8"))
+
+
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path() -> str:
+    """Chromium, or skip (the only reason the browser tests skip)."""
+    path = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
+    if not path:
+        pytest.skip("Chromium is not installed (/usr/bin/chromium or chromium on PATH)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole test process (each start costs a second or more). No test shares a page:
+    each opens a context of its own (its pages, cookies and storage) and closes it."""
+    executable = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install 'playwright>=1.50')")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=executable, headless=True, args=BROWSER_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 def real_file(name: str) -> Path:

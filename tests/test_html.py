@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from html.parser import HTMLParser
 
 import pytest
@@ -169,19 +167,23 @@ def test_rows_past_the_first_page_wait_in_a_template(cli, tmp_path, monkeypatch)
     assert page.ids["shown-count"] == "4 of 6 rows shown" and "Show all 6" in page.ids["show-all"]
 
 
-def _chromium() -> str:
-    path = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
-    if not path:
-        pytest.skip("Chromium is not installed (/usr/bin/chromium or chromium on PATH)")
-    return path
+@pytest.fixture
+def new_tab(browser):
+    """Pages of the test's own in the session's headless Chromium, each in a context of its own (closed with it)."""
+    opened = []
+
+    def new(**options):
+        opened.append(browser.new_page(**options))
+        return opened[-1]
+
+    yield new
+    for tab in opened:
+        tab.close()
 
 
-def test_report_sorts_and_filters_in_chromium(cli, tmp_path):
-    executable = _chromium()
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install 'playwright>=1.50')")
+def test_report_sorts_and_filters_in_chromium(cli, tmp_path, new_tab):
+    from playwright.sync_api import expect
+
     _report(cli, tmp_path)
     url = (tmp_path / "report.html").as_uri()
     paged = tmp_path / "paged"
@@ -190,83 +192,76 @@ def test_report_sorts_and_filters_in_chromium(cli, tmp_path):
         mp.setattr(html_format, "PAGE_ROWS", 4)
         _report(cli, paged)
     paged_url = (paged / "report.html").as_uri()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(5000)
-            errors, requests, dialogs = [], [], []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(url)
-            body = page.locator("#findings tbody tr")
-            visible = page.locator("#findings tbody tr:visible")
-            count = page.locator("#shown-count")
+    page = new_tab()
+    page.set_default_timeout(5000)
+    errors, requests, dialogs = [], [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    body = page.locator("#findings tbody tr")
+    visible = page.locator("#findings tbody tr:visible")
+    count = page.locator("#shown-count")
 
-            def column(key: str) -> list[str]:
-                index = page.locator("#findings thead th").evaluate_all(
-                    f"(ths) => ths.findIndex((th) => th.dataset.key === '{key}')")
-                return [t.strip() for t in body.evaluate_all(
-                    f"(rows) => rows.map((r) => r.cells[{index}].innerText)")]
+    def column(key: str) -> list[str]:
+        index = page.locator("#findings thead th").evaluate_all(
+            f"(ths) => ths.findIndex((th) => th.dataset.key === '{key}')")
+        return [t.strip() for t in body.evaluate_all(
+            f"(rows) => rows.map((r) => r.cells[{index}].innerText)")]
 
-            assert body.count() == 6
-            vendors = column("vendor")
-            assert SCRIPT_VENDOR in vendors  # rendered as text, not run
+    assert body.count() == 6
+    vendors = column("vendor")
+    assert SCRIPT_VENDOR in vendors  # rendered as text, not run
 
-            page.click("th[data-key=vendor]")
-            expect(page.locator("th[data-key=vendor]")).to_have_attribute("aria-sort", "ascending")
-            ascending = column("vendor")
-            named = [v for v in ascending if v[0].isalnum()]
-            assert named == sorted(named, key=str.casefold) and named[0] == "Acme Paper Co"
-            page.click("th[data-key=vendor]")
-            expect(page.locator("th[data-key=vendor]")).to_have_attribute("aria-sort", "descending")
-            assert column("vendor") == ascending[::-1] and column("vendor")[0] == "West Publishing Corp"
+    page.click("th[data-key=vendor]")
+    expect(page.locator("th[data-key=vendor]")).to_have_attribute("aria-sort", "ascending")
+    ascending = column("vendor")
+    named = [v for v in ascending if v[0].isalnum()]
+    assert named == sorted(named, key=str.casefold) and named[0] == "Acme Paper Co"
+    page.click("th[data-key=vendor]")
+    expect(page.locator("th[data-key=vendor]")).to_have_attribute("aria-sort", "descending")
+    assert column("vendor") == ascending[::-1] and column("vendor")[0] == "West Publishing Corp"
 
-            page.click("th[data-key=amount]")
-            amounts = [float(a.replace(",", "")) for a in column("amount")]
-            assert amounts == [9.0, 10.0, 86.4, 100.0, 1250.0, 2000.0]  # numeric, not text order
-            page.click("th[data-key=amount]")
-            assert column("amount")[0] == "2,000.00"
+    page.click("th[data-key=amount]")
+    amounts = [float(a.replace(",", "")) for a in column("amount")]
+    assert amounts == [9.0, 10.0, 86.4, 100.0, 1250.0, 2000.0]  # numeric, not text order
+    page.click("th[data-key=amount]")
+    assert column("amount")[0] == "2,000.00"
 
-            page.fill("#filter", "arborists")
-            expect(count).to_have_text("1 of 6 rows shown")
-            assert visible.count() == 1 and "WEST COAST" in visible.first.inner_text().upper()
-            page.fill("#filter", "")
-            expect(count).to_have_text("6 of 6 rows shown")
+    page.fill("#filter", "arborists")
+    expect(count).to_have_text("1 of 6 rows shown")
+    assert visible.count() == 1 and "WEST COAST" in visible.first.inner_text().upper()
+    page.fill("#filter", "")
+    expect(count).to_have_text("6 of 6 rows shown")
 
-            page.select_option("#verdict", "prohibited")
-            expect(count).to_have_text("1 of 6 rows shown")
-            assert visible.evaluate_all("(rows) => rows.map((r) => r.dataset.verdict)") == ["prohibited"]
-            page.select_option("#verdict", "clear")
-            expect(count).to_have_text("4 of 6 rows shown")
-            assert set(visible.evaluate_all("(rows) => rows.map((r) => r.dataset.verdict)")) == {"clear"}
-            page.fill("#filter", "script")  # both filters at once
-            expect(count).to_have_text("1 of 6 rows shown")
-            assert visible.locator("td.vendor").inner_text() == SCRIPT_VENDOR
+    page.select_option("#verdict", "prohibited")
+    expect(count).to_have_text("1 of 6 rows shown")
+    assert visible.evaluate_all("(rows) => rows.map((r) => r.dataset.verdict)") == ["prohibited"]
+    page.select_option("#verdict", "clear")
+    expect(count).to_have_text("4 of 6 rows shown")
+    assert set(visible.evaluate_all("(rows) => rows.map((r) => r.dataset.verdict)")) == {"clear"}
+    page.fill("#filter", "script")  # both filters at once
+    expect(count).to_have_text("1 of 6 rows shown")
+    assert visible.locator("td.vendor").inner_text() == SCRIPT_VENDOR
 
-            # A table longer than a page: 4 rows laid out, the other 2 still sorted, filtered and shown on demand.
-            page.goto(paged_url)
-            expect(count).to_have_text("4 of 6 rows shown")
-            assert body.count() == 4 and page.locator("#show-all").is_visible()
-            page.click("th[data-key=amount]")
-            page.click("th[data-key=amount]")
-            assert column("amount")[:2] == ["2,000.00", "1,250.00"]  # rows 5 and 6 came from the template
-            page.fill("#filter", "acme")
-            expect(count).to_have_text("1 of 6 rows shown")
-            page.fill("#filter", "")
-            expect(count).to_have_text("4 of 6 rows shown")
-            page.click("#show-all")
-            expect(count).to_have_text("6 of 6 rows shown")
-            assert body.count() == 6 and not page.locator("#show-all").is_visible()
+    # A table longer than a page: 4 rows laid out, the other 2 still sorted, filtered and shown on demand.
+    page.goto(paged_url)
+    expect(count).to_have_text("4 of 6 rows shown")
+    assert body.count() == 4 and page.locator("#show-all").is_visible()
+    page.click("th[data-key=amount]")
+    page.click("th[data-key=amount]")
+    assert column("amount")[:2] == ["2,000.00", "1,250.00"]  # rows 5 and 6 came from the template
+    page.fill("#filter", "acme")
+    expect(count).to_have_text("1 of 6 rows shown")
+    page.fill("#filter", "")
+    expect(count).to_have_text("4 of 6 rows shown")
+    page.click("#show-all")
+    expect(count).to_have_text("6 of 6 rows shown")
+    assert body.count() == 6 and not page.locator("#show-all").is_visible()
 
-            assert errors == [] and dialogs == []
-            assert requests == [url, paged_url]
-        finally:
-            browser.close()
+    assert errors == [] and dialogs == []
+    assert requests == [url, paged_url]
 
 
 # --- Layout, print and filter (issue 19, point 4) ---------------------------------------------------------------
@@ -277,23 +272,6 @@ PHOENIX_PRINTED_PAGES = 16
 """At most this many pages when Chromium prints (A4 landscape, as the page's print stylesheet asks) Phoenix
 November's default report: 14 measured (99 rows listed); the issue counted 27 before the roll-up, the evidence
 printed once and the print stylesheet."""
-
-
-def _browser(p):
-    """A headless Chromium, as the sorting test launches it."""
-    return p.chromium.launch(executable_path=_chromium(), headless=True, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"])
-
-
-def _playwright():
-    """Playwright's context manager (skip without Chromium or playwright)."""
-    _chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install 'playwright>=1.50')")
-    return sync_playwright()
 
 
 def _pages(pdf: bytes) -> int:
@@ -309,7 +287,7 @@ LONG_CELLS = ("2025-07-26,Acme Supercalifragilisticexpialidocious Holdings Incor
               + "A description that goes on and on " * 12 + ",12.00,payment\n")
 
 
-def test_page_fits_a_laptop_screen_and_the_filter_reads_no_evidence(cli, tmp_path):
+def test_page_fits_a_laptop_screen_and_the_filter_reads_no_evidence(cli, tmp_path, new_tab):
     """At 1,366 × 768 the page never scrolls sideways, even with long cells (they wrap); the filter matches a row's
     vendor, entity, family and verdict only: Motorola's evidence names Vigilant, and "vigilant" matches no row."""
     text, page = _report(cli, tmp_path, text=PAYMENTS.replace(",,,,,\n", MOTOROLA_ROW + LONG_CELLS))
@@ -319,35 +297,30 @@ def test_page_fits_a_laptop_screen_and_the_filter_reads_no_evidence(cli, tmp_pat
     assert "Vigilant" in page.ids[ref[1:]] and "Vigilant" in evidence
     from playwright.sync_api import expect
 
-    with _playwright() as p:
-        browser = _browser(p)
-        try:
-            tab = browser.new_page(viewport=LAPTOP)
-            tab.goto((tmp_path / "report.html").as_uri())
-            assert tab.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
-            widest = tab.evaluate("Math.max(...[...document.querySelectorAll('table')].map("
-                                  "(t) => t.getBoundingClientRect().right))")
-            assert widest <= LAPTOP["width"]
-            count = tab.locator("#shown-count")
-            visible = tab.locator("#findings tbody tr:visible")
-            tab.fill("#filter", "publishing")
-            expect(count).to_have_text(re.compile(r"^1 of"))
-            assert visible.locator("td.vendor").all_inner_texts() == ["West Publishing Corp"]
-            tab.fill("#filter", "motorola")
-            expect(count).to_have_text(re.compile(r"^1 of"))
-            tab.fill("#filter", "prohibited")  # the verdict is searched (West Publishing, Motorola)
-            expect(count).to_have_text(re.compile(r"^2 of"))
-            tab.fill("#filter", "Radio console")  # a description: not searched
-            expect(count).to_have_text(re.compile(r"^0 of"))
-            tab.fill("#filter", "motorola")
-            expect(count).to_have_text(re.compile(r"^1 of"))
-            tab.fill("#filter", "vigilant")  # in Motorola's evidence only
-            expect(count).to_have_text(re.compile(r"^0 of"))
-        finally:
-            browser.close()
+    tab = new_tab(viewport=LAPTOP)
+    tab.goto((tmp_path / "report.html").as_uri())
+    assert tab.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+    widest = tab.evaluate("Math.max(...[...document.querySelectorAll('table')].map("
+                          "(t) => t.getBoundingClientRect().right))")
+    assert widest <= LAPTOP["width"]
+    count = tab.locator("#shown-count")
+    visible = tab.locator("#findings tbody tr:visible")
+    tab.fill("#filter", "publishing")
+    expect(count).to_have_text(re.compile(r"^1 of"))
+    assert visible.locator("td.vendor").all_inner_texts() == ["West Publishing Corp"]
+    tab.fill("#filter", "motorola")
+    expect(count).to_have_text(re.compile(r"^1 of"))
+    tab.fill("#filter", "prohibited")  # the verdict is searched (West Publishing, Motorola)
+    expect(count).to_have_text(re.compile(r"^2 of"))
+    tab.fill("#filter", "Radio console")  # a description: not searched
+    expect(count).to_have_text(re.compile(r"^0 of"))
+    tab.fill("#filter", "motorola")
+    expect(count).to_have_text(re.compile(r"^1 of"))
+    tab.fill("#filter", "vigilant")  # in Motorola's evidence only
+    expect(count).to_have_text(re.compile(r"^0 of"))
 
 
-def test_phoenix_november_fits_the_screen_and_prints_roll_up_and_evidence_first(cli, tmp_path):
+def test_phoenix_november_fits_the_screen_and_prints_roll_up_and_evidence_first(cli, tmp_path, new_tab):
     """Phoenix November's default report (every row not clear: 99): one roll-up line for Motorola's 62 rows, the
     evidence once per family, no sideways scroll at 1,366 pixels, and a printout of at most PHOENIX_PRINTED_PAGES
     pages with the roll-up and evidence before the rows. "THOMSON" matches Thomson Reuters' rows, never
@@ -371,26 +344,21 @@ def test_phoenix_november_fits_the_screen_and_prints_roll_up_and_evidence_first(
         assert text.count(item) == 1  # printed once, not on every row
     from playwright.sync_api import expect
 
-    with _playwright() as p:
-        browser = _browser(p)
-        try:
-            tab = browser.new_page(viewport=LAPTOP)
-            tab.goto(out.as_uri())
-            count = tab.locator("#shown-count")
-            assert tab.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
-            order = tab.evaluate("['vendors', 'evidence', 'findings'].map((i) => "
-                                 "document.getElementById(i).getBoundingClientRect().top)")
-            assert order == sorted(order)
-            tab.fill("#filter", "THOMSON")
-            expect(count).not_to_have_text(re.compile(rf"^{listed} of"))
-            shown = tab.locator("#findings tbody tr:visible")
-            texts = [t.upper() for t in shown.all_inner_texts()]
-            assert texts and all("THOMSON" in t and "MOTOROLA" not in t for t in texts)
-            tab.fill("#filter", "")
-            expect(count).to_have_text(re.compile(rf"^{listed} of"))
-            tab.emulate_media(media="print")
-            assert tab.evaluate("getComputedStyle(document.getElementById('controls')).display") == "none"
-            pages = _pages(tab.pdf(prefer_css_page_size=True))  # A4 landscape, as the page asks
-        finally:
-            browser.close()
+    tab = new_tab(viewport=LAPTOP)
+    tab.goto(out.as_uri())
+    count = tab.locator("#shown-count")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+    order = tab.evaluate("['vendors', 'evidence', 'findings'].map((i) => "
+                         "document.getElementById(i).getBoundingClientRect().top)")
+    assert order == sorted(order)
+    tab.fill("#filter", "THOMSON")
+    expect(count).not_to_have_text(re.compile(rf"^{listed} of"))
+    shown = tab.locator("#findings tbody tr:visible")
+    texts = [t.upper() for t in shown.all_inner_texts()]
+    assert texts and all("THOMSON" in t and "MOTOROLA" not in t for t in texts)
+    tab.fill("#filter", "")
+    expect(count).to_have_text(re.compile(rf"^{listed} of"))
+    tab.emulate_media(media="print")
+    assert tab.evaluate("getComputedStyle(document.getElementById('controls')).display") == "none"
+    pages = _pages(tab.pdf(prefer_css_page_size=True))  # A4 landscape, as the page asks
     assert pages <= PHOENIX_PRINTED_PAGES, f"{pages} printed pages"

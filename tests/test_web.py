@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import threading
 from dataclasses import dataclass
 from datetime import date
@@ -24,8 +23,6 @@ uvicorn = pytest.importorskip("uvicorn", reason="the web extra is not installed 
 
 AS_OF = "2026-11-23"
 PAYMENTS = DATA / "web-payments.csv"
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @dataclass
@@ -63,30 +60,9 @@ def start_server(folder: Path, max_upload: int | None = None):
         thread.join(10)
 
 
-def chromium_path() -> str:
-    """Chromium, or skip (the only reason these tests skip)."""
-    path = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
-    if not path:
-        pytest.skip("Chromium is not installed (/usr/bin/chromium or chromium on PATH)")
-    return path
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     yield from start_server(tmp_path_factory.mktemp("web"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=executable, headless=True, args=BROWSER_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 class Watched:

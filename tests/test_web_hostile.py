@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_web import AS_OF, Watched, chromium_path, start_server
+from test_web import AS_OF, Watched, start_server
 
 pytest.importorskip("uvicorn", reason="the web extra is not installed (pip install '.[web]')")
 
@@ -21,20 +21,6 @@ HOSTILE_CSV = ("Payment Date,Vendor Name,Department,Description,Amount\n"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     yield from start_server(tmp_path_factory.mktemp("hostile"), max_upload=LIMIT)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=executable, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"])
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture
