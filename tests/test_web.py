@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA
+from conftest import DATA, Watched
 
 uvicorn = pytest.importorskip("uvicorn", reason="the web extra is not installed (pip install '.[web]')")
 
@@ -63,34 +63,6 @@ def start_server(folder: Path, max_upload: int | None = None):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     yield from start_server(tmp_path_factory.mktemp("web"))
-
-
-class Watched:
-    """A page with every dialog, console error and request outside the server recorded."""
-
-    def __init__(self, browser, base: str, **options) -> None:
-        self.context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True, **options)
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(10_000)
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", lambda r: None if r.url.startswith((base, "data:", "about:")) else
-                     self.outside.append(r.url))
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def watched(browser, server):
-    w = Watched(browser, server.url)
-    yield w
-    assert w.outside == [], f"requests outside the server: {w.outside}"
-    w.close()
 
 
 def _screenshot(page, name: str, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_web import AS_OF, Watched, start_server
+from test_web import AS_OF, start_server
 
 pytest.importorskip("uvicorn", reason="the web extra is not installed (pip install '.[web]')")
 
@@ -21,14 +21,6 @@ HOSTILE_CSV = ("Payment Date,Vendor Name,Department,Description,Amount\n"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     yield from start_server(tmp_path_factory.mktemp("hostile"), max_upload=LIMIT)
-
-
-@pytest.fixture
-def watched(browser, server):
-    w = Watched(browser, server.url)
-    yield w
-    assert w.outside == [], f"requests outside the server: {w.outside}"
-    w.close()
 
 
 def _history(server) -> int:
