@@ -118,3 +118,44 @@ def test_rules_show_marks_unverified_text(cli):
     out = cli("rules", "show", "richmond-ca").out
     assert "NOT verified" in out and "paraphrase" in out
     assert "verified quotation" in cli("rules", "show", "berkeley-ca").out
+
+
+BROKEN_YAML = ["a: [1, 2", "a: b: c", "- a\nb: 1", "a: 'x", "\tx: 1", "a: 1\n a: 2", "key: \x00", "key: \x07 bell",
+               "a: *nope", "{a: 1", "a: !!binary eHg=", "--- a\n--- b", "a: |\n  x\n y", "? [a]\n: 1"]
+
+
+def _either_parser(text: str, name: str, libyaml: bool):
+    """``load_yaml_text`` with its events from libyaml or from PyYAML's own parser: the values and lines, or the
+    refusal's line."""
+    from checker.knowledge import yamlsafe
+
+    loader = yamlsafe._bounded_loader
+    try:
+        yamlsafe._bounded_loader = lambda: loader(libyaml)
+        doc = load_yaml_text(text, name)
+        return doc.data, doc.lines
+    except InputError as exc:
+        return "refused", str(exc).split(": not valid YAML")[0]
+    finally:
+        yamlsafe._bounded_loader = loader
+
+
+def test_libyaml_and_pyyaml_read_every_yaml_file_alike():
+    """The loader takes its events from libyaml when PyYAML has it, else from PyYAML's own parser: every YAML file
+    of the project (rule sets, their tests, the registry, the hostile corpus) reads the same through both, and
+    broken text is refused by both, as one error (a control character too, which PyYAML's parser used to raise
+    outside the error handling)."""
+    pytest.importorskip("yaml.cyaml", reason="PyYAML was built without libyaml")
+    files = [f for folder in ("rules", "rules/tests", "vendors", "checker/register/data", "tests/adversarial")
+             for f in sorted((ROOT / folder).glob("*.yaml"))]
+    assert len(files) > 80
+    refused = 0
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        fast = _either_parser(text, f.name, True)
+        assert fast == _either_parser(text, f.name, False), f.name
+        refused += fast[0] == "refused"
+    assert refused >= 8  # the corpus's nesting, alias and tag attacks
+    for text in BROKEN_YAML:
+        fast, slow = _either_parser(text, "x.yaml", True), _either_parser(text, "x.yaml", False)
+        assert fast[0] == slow[0] == "refused" and fast[1].startswith("x.yaml: line "), (text, fast, slow)

@@ -60,9 +60,10 @@ def load_yaml_text(text: str, source: str, sha256: str = "") -> LoadedYaml:
     """Parse ``text`` (named ``source`` in errors) into plain Python values with line numbers."""
     import yaml  # imported when first needed: a warm start (compiled cache) reads no YAML
 
-    loader = _bounded_loader()(text)
-    loader.source = source
+    loader = None
     try:
+        loader = _bounded_loader()(text)  # PyYAML's own reader checks the characters here
+        loader.source = source
         node = loader.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -72,7 +73,8 @@ def load_yaml_text(text: str, source: str, sha256: str = "") -> LoadedYaml:
     except RecursionError:  # MAX_DEPTH stops this first, unless the interpreter's own limit is lower
         raise InputError(source, f"nested too deeply (YAML inputs may nest at most {MAX_DEPTH} levels)") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     lines: dict[Path_, int] = {}
     budget = [MAX_NODES]
     try:
@@ -122,15 +124,17 @@ def load_yaml_file(path: Path | str) -> LoadedYaml:
 
 
 @cache
-def _bounded_loader() -> type:
+def _bounded_loader(libyaml: bool = True) -> type:
     """PyYAML's safe loader, made to refuse a document nested more than ``MAX_DEPTH`` levels deep.
 
     PyYAML composes nodes recursively; counting the depth there stops a deeply nested file before it exhausts
-    the interpreter's stack.
+    the interpreter's stack. The events come from libyaml when PyYAML was built with it (the same nodes, about
+    eight times faster: most of a first run's loading of the registry), else from PyYAML's own parser; the nodes
+    are always composed here, in Python, so that the depth is counted (libyaml's own composer would not).
     """
     import yaml
 
-    class BoundedLoader(yaml.SafeLoader):
+    class BoundedLoader(_events_parser(libyaml)):  # type: ignore[misc]
         source = "YAML"
         depth = 0
 
@@ -147,6 +151,29 @@ def _bounded_loader() -> type:
                 self.depth -= 1
 
     return BoundedLoader
+
+
+def _events_parser(libyaml: bool) -> type:
+    """A loader whose Python composer reads libyaml's events (``libyaml`` and PyYAML has it), else PyYAML's
+    ``SafeLoader``."""
+    import yaml
+
+    try:
+        from yaml.cyaml import CParser
+    except ImportError:
+        libyaml = False
+    if not libyaml:
+        return yaml.SafeLoader
+    from yaml.composer import Composer
+    from yaml.resolver import Resolver
+
+    class LibyamlEvents(Composer, CParser, Resolver):  # Composer first: its compose_node, not libyaml's
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            Resolver.__init__(self)
+
+    return LibyamlEvents
 
 
 def _build(node: yaml.Node, path: Path_, lines: dict[Path_, int], budget: list[int], source: str) -> Any:
