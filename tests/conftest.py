@@ -201,3 +201,13 @@ def watched(browser, server):
     yield w
     assert w.outside == [], f"requests outside the server: {w.outside}"
     w.close()
+
+
+def signal_when_stopped(proc, signum: int) -> None:
+    """Send ``signum`` to a running tool that cannot finish first: it is stopped, signalled and continued, so the
+    signal is the next thing it handles, however busy the machine is."""
+    import signal
+
+    os.kill(proc.pid, signal.SIGSTOP)
+    proc.send_signal(signum)
+    os.kill(proc.pid, signal.SIGCONT)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, corpus_command
+from conftest import ROOT, corpus_command, signal_when_stopped
 
 HANG = 20.0
 """Seconds after which a refusal counts as a hang: a guard, not a speed target (the machine is shared and noisy)."""
@@ -72,8 +72,8 @@ def test_ctrl_c_exits_130_and_leaves_no_output(tmp_path):
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".out.json.*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)  # interrupt only once the run is writing its output
-    proc.send_signal(signal.SIGINT)
+        time.sleep(0.02)  # interrupt only once the run is writing its output
+    signal_when_stopped(proc, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     if proc.returncode == 0:
         pytest.skip("the run finished before the interrupt")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, one_line_error
+from conftest import ROOT, one_line_error, signal_when_stopped
 
 EXAMPLE = ROOT / "examples" / "city-payments.csv"
 PY = [sys.executable, "-m", "checker"]
@@ -224,10 +224,9 @@ def test_sigterm_and_sighup_leave_no_temporary_files(tmp_path, signum):
                             stderr=subprocess.PIPE, env={**os.environ, "SANCTUARY_CHECK_WORKERS": "1"},
                             start_new_session=True)
     deadline = time.monotonic() + 60
-    while not list(out.parent.iterdir()) and time.monotonic() < deadline:
-        time.sleep(0.05)  # until the run has made its temporary files
-    time.sleep(0.3)
-    proc.send_signal(signum)
+    while len(list(out.parent.iterdir())) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # until the run has made its temporary files: the report's and the second process's
+    signal_when_stopped(proc, signum)
     _, err = proc.communicate(timeout=60)
     if proc.returncode == 0:
         pytest.skip("the run finished before the signal")
