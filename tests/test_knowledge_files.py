@@ -147,7 +147,8 @@ def test_libyaml_and_pyyaml_read_every_yaml_file_alike():
     outside the error handling)."""
     pytest.importorskip("yaml.cyaml", reason="PyYAML was built without libyaml")
     files = [f for folder in ("rules", "rules/tests", "vendors", "checker/register/data", "tests/adversarial")
-             for f in sorted((ROOT / folder).glob("*.yaml"))]
+             for f in sorted((ROOT / folder).glob("*.yaml"))
+             if f.name != "rules-yaml-bomb.yaml"]  # a few events, expanded after either parser (0.7 s to refuse)
     assert len(files) > 80
     refused = 0
     for f in files:
