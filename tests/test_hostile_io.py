@@ -222,7 +222,8 @@ def test_sigterm_and_sighup_leave_no_temporary_files(tmp_path, signum):
     out.parent.mkdir()
     proc = subprocess.Popen([*PY, "audit", str(path), "-f", "json", "-o", str(out), "-q"],
                             stderr=subprocess.PIPE, env={**os.environ, "SANCTUARY_CHECK_WORKERS": "1"},
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signum, signal.SIG_DFL))
+    # (under nohup the test inherits SIGHUP ignored, and the tool rightly keeps it so: a terminal's is not)
     deadline = time.monotonic() + 60
     while len(list(out.parent.iterdir())) < 2 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)  # until the run has made its temporary files: the report's and the second process's
