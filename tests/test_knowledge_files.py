@@ -156,7 +156,7 @@ def test_libyaml_and_pyyaml_read_every_yaml_file_alike():
         fast = _either_parser(text, f.name, True)
         assert fast == _either_parser(text, f.name, False), f.name
         refused += fast[0] == "refused"
-    assert refused >= 8  # the corpus's nesting, alias and tag attacks
+    assert refused >= 7  # the corpus's nesting, alias and tag attacks
     for text in BROKEN_YAML:
         fast, slow = _either_parser(text, "x.yaml", True), _either_parser(text, "x.yaml", False)
         assert fast[0] == slow[0] == "refused" and fast[1].startswith("x.yaml: line "), (text, fast, slow)
