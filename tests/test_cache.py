@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from checker.knowledge.cache import ENV
 
@@ -25,7 +26,7 @@ def test_results_identical_with_and_without_the_compiled_cache(tmp_path):
     cache = tmp_path / "cache"
     off = _audit_json("off")
     cold = _audit_json(str(cache))  # fills the cache
-    assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == ["datasets", "matcher", "rulesets"]
+    assert {p.name.split("-")[0] for p in cache.iterdir()} == {"datasets", "family", "matcher", "rulesets"}
     warm = _audit_json(str(cache))  # reads it
     assert off == cold == warm
 
@@ -49,6 +50,34 @@ def test_an_edited_registry_file_is_never_read_stale(tmp_path, cli):
     (vendors / "palantir.yaml").unlink()
     after = cli("screen", "PALANTIR USG INC", "--registry", str(vendors), "-f", "json").json()
     assert after["findings"][0]["verdict"] == "clear"
+
+
+def test_a_copied_registry_reuses_its_unchanged_families_and_reads_the_edited_one(tmp_path, monkeypatch):
+    """Family files are kept by their bytes alone: a copy of the registry in another folder (a project's, or one
+    being edited and linted) loads only its edited file, and equals the registry built with no cache at all, every
+    family carrying its own copy's path."""
+    import shutil
+
+    from checker.knowledge import registry
+
+    monkeypatch.setenv(ENV, str(tmp_path / "cache"))
+    registry.build_registry(registry.registry_files())  # the bundled files fill the cache
+    vendors = tmp_path / "vendors"
+    shutil.copytree(ROOT / "vendors", vendors)
+    edited = vendors / "palantir.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("name: Palantir Technologies Inc.",
+                                                                 "name: Palantir Technologies Incorporated", 1),
+                      encoding="utf-8")
+    loaded: list[str] = []
+    load = registry.load_family
+    monkeypatch.setattr(registry, "load_family", lambda path: loaded.append(path.name) or load(path))
+    files = registry.registry_files(vendors)
+    warm = registry.build_registry(files)
+    assert loaded == ["palantir.yaml"]
+    monkeypatch.setenv(ENV, "off")
+    assert warm == registry.build_registry(files) and len(loaded) == len(files) + 1
+    assert all(f.path == str(vendors / Path(f.path).name) for f in warm.families.values())
+    assert "Palantir Technologies Incorporated" in {e.name for e in warm.entities.values()}
 
 
 def test_the_code_hash_reads_files_only(tmp_path, monkeypatch):

@@ -114,8 +114,9 @@ def usable_dir() -> Path | None:
     return folder
 
 
-def _file_digest(file: Path) -> bytes | None:
-    """A regular input file's path and bytes for the key; None for anything else (a device, a pipe, too large)."""
+def _file_digest(file: Path, named: bool = True) -> bytes | None:
+    """A regular input file's path (when ``named``) and bytes for the key; None for anything else (a device, a
+    pipe, too large)."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)  # opening a named pipe must not wait for a writer
     try:
         fd = os.open(file, flags)
@@ -132,7 +133,7 @@ def _file_digest(file: Path) -> bytes | None:
         os.close(fd)
     if len(data) > MAX_BYTES:
         return None
-    return hashlib.sha256(os.path.abspath(file).encode() + b"\0" + data).digest()
+    return hashlib.sha256((os.path.abspath(file).encode() if named else b"") + b"\0" + data).digest()
 
 
 def _read_all(fd: int, expected: int) -> bytes:
@@ -176,18 +177,19 @@ def _load(entry: Path, kind: str, expected: type | tuple[type, ...] | None) -> A
 
 
 def cached(kind: str, files: Iterable[Path], build: Callable[[], T],
-           expected: type | tuple[type, ...] | None = None) -> T:
+           expected: type | tuple[type, ...] | None = None, named: bool = True) -> T:
     """``build()``'s result for these input files, from the cache when present, else built and stored.
 
     An entry that is not one this function wrote for ``kind``, or does not hold an instance of ``expected``
-    (when given), is rebuilt.
+    (when given), is rebuilt. With ``named=False`` the key holds the files' bytes but not their names: for a
+    value that does not depend on where the files are (the caller puts its own path in what it returns).
     """
     folder = usable_dir()
     if folder is None:
         return build()
     h = hashlib.sha256(f"{kind}\0{_code_digest()}".encode())
     for file in files:
-        digest = _file_digest(file)
+        digest = _file_digest(file, named)
         if digest is None:
             return build()  # let the loader read (or refuse) what cannot be hashed
         h.update(digest)

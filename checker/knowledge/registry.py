@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -401,6 +401,14 @@ def load_family(path: Path | str) -> Family:
                   summary=data["summary"], entities=entities, decoys=decoys, path=str(path), sha256=doc.sha256)
 
 
+def _family(file: Path) -> Family:
+    """``load_family``, kept in the cache by the file's bytes alone: an unchanged family file, in the bundled
+    registry, a project's copy or a copy being edited and linted, is parsed and validated once; the path is its own.
+    """
+    fam = cached("family", [file], lambda: load_family(file), expected=Family, named=False)
+    return fam if fam.path == str(file) else replace(fam, path=str(file))
+
+
 def load_registry(directory: Path | str | None = None) -> Registry:
     """Load every ``*.yaml`` family file in ``directory`` (default: the bundled registry).
 
@@ -425,7 +433,7 @@ def build_registry(files: list[Path]) -> Registry:
     entities: dict[str, Entity] = {}
     combined = hashlib.sha256()
     for file in files:
-        fam = load_family(file)
+        fam = _family(file)
         if fam.id in families:
             raise InputError(str(file), f"family {fam.id!r} is already defined in {families[fam.id].path}")
         for ent in fam.entities.values():
