@@ -1,7 +1,8 @@
 """An on-disk cache of compiled knowledge (the loaded registry and rule sets), so that commands start fast.
 
-An entry's key is a SHA-256 of the tool's own code and of every input file's name and bytes, so any
-edit to a YAML file or to the code makes a new entry; nothing is ever read stale. Entries are written
+An entry's key is a SHA-256 of the tool's own code and of every input file's name and bytes (or its bytes
+alone, for a value that does not depend on where the file is: one registry family), so any edit to a YAML file
+or to the code makes a new entry; nothing is ever read stale. Entries are written
 to a temporary file and renamed into place, so two processes may fill the cache at once. A missing,
 unreadable or corrupt entry, or one that holds something other than what its kind should, is rebuilt from
 the files. ``SANCTUARY_CHECK_CACHE=off`` turns the cache off; ``SANCTUARY_CHECK_CACHE=DIR`` moves it (default:
