@@ -160,3 +160,6 @@ def test_libyaml_and_pyyaml_read_every_yaml_file_alike():
     for text in BROKEN_YAML:
         fast, slow = _either_parser(text, "x.yaml", True), _either_parser(text, "x.yaml", False)
         assert fast[0] == slow[0] == "refused" and fast[1].startswith("x.yaml: line "), (text, fast, slow)
+    control = f"a: {'é' * 40}\nb: ok\nkey: \x07 bell\nc: 1\nd: 2\ne: 3\n"  # refused at an offset (libyaml's in bytes)
+    assert _either_parser(control, "x.yaml", True) == _either_parser(control, "x.yaml", False) == (
+        "refused", "x.yaml: line 3")

@@ -60,14 +60,13 @@ def load_yaml_text(text: str, source: str, sha256: str = "") -> LoadedYaml:
     """Parse ``text`` (named ``source`` in errors) into plain Python values with line numbers."""
     import yaml  # imported when first needed: a warm start (compiled cache) reads no YAML
 
-    loader = None
+    loader, made = None, _bounded_loader()
     try:
-        loader = _bounded_loader()(text)  # PyYAML's own reader checks the characters here
+        loader = made(text)  # PyYAML's own reader checks the characters here
         loader.source = source
         node = loader.get_single_node()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
+        line = _error_line(exc, text, getattr(made, "byte_offsets", False))
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InputError(source, f"line {line}: not valid YAML: {problem}") from None
     except RecursionError:  # MAX_DEPTH stops this first, unless the interpreter's own limit is lower
@@ -82,6 +81,20 @@ def load_yaml_text(text: str, source: str, sha256: str = "") -> LoadedYaml:
     except RecursionError:
         raise InputError(source, f"nested too deeply (YAML inputs may nest at most {MAX_DEPTH} levels)") from None
     return LoadedYaml(data=data, lines=lines, path=source, sha256=sha256)
+
+
+def _error_line(exc: Exception, text: str, byte_offsets: bool) -> int:
+    """The 1-based line of a YAML error: its mark's, else that of the offset of a character the reader refused
+    (libyaml counts it in UTF-8 bytes, PyYAML in characters), else 1."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        return mark.line + 1
+    at = getattr(exc, "position", None)
+    if not isinstance(at, int):
+        return 1
+    if byte_offsets:
+        return text.encode("utf-8", "surrogatepass")[:at].count(b"\n") + 1
+    return text.count("\n", 0, at) + 1
 
 
 def read_bounded(path: Path | str, what: str, limit: int = MAX_BYTES) -> bytes:
@@ -168,6 +181,8 @@ def _events_parser(libyaml: bool) -> type:
     from yaml.resolver import Resolver
 
     class LibyamlEvents(Composer, CParser, Resolver):  # Composer first: its compose_node, not libyaml's
+        byte_offsets = True  # a refused character's position counts UTF-8 bytes
+
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             Composer.__init__(self)
