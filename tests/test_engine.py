@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from checker.api import Checker
 from checker.errors import InputError
-from checker.judge.facts import Facts, VendorFacts, facts
+from checker.judge.facts import FactFinder, Facts, VendorFacts, facts
 from checker.model import Finding, Record, Skipped, Summary
 from checker.sources.base import ReadOptions
 from checker.sources.columns import map_columns
@@ -73,13 +73,28 @@ def _write(tmp_path, rows: int, seed: int, extra: list[str] = (), short_at: int 
     return str(path)
 
 
+class _MatchedOnce(FactFinder):
+    """A checker's fact finder that matches each exact vendor cell once (matching reads the cell alone; the engine
+    keeps its answer per normalised cell, which this does not assume); every record's facts are still found by
+    ``FactFinder.of``."""
+
+    def __init__(self, finder: FactFinder) -> None:
+        super().__init__(finder.matcher, finder.registry, finder.waivers)
+        self.matched: dict[tuple[str, tuple[tuple[str, str], ...]], VendorFacts] = {}
+
+    def vendor(self, name: str, identifiers: tuple[tuple[str, str], ...] = ()) -> VendorFacts:
+        key = (name, identifiers)
+        if key not in self.matched:
+            self.matched[key] = super().vendor(name, identifiers)
+        return self.matched[key]
+
+
 def _each_row_afresh(checker: Checker, path: str) -> tuple[Summary, list[tuple[int, str, object]]]:
     """The reference: every row converted and judged on its own, with no memo of facts or judgements, no sharing
-    and no tallies. Only the matcher's answer is kept per exact vendor cell (it is a function of the cell alone;
-    the engine keeps it per normalised cell, which this does not assume)."""
+    and no tallies (only each vendor cell's match is kept: ``_MatchedOnce``)."""
     source = open_source(path, ReadOptions())
     convert = RowConverter(source.path, map_columns(source.header, path))
-    finder, matched = checker.finder, {}
+    finder = _MatchedOnce(checker.finder)
     summary, listed = Summary(), []
     row = 0
     for chunk in source.chunks(100):
@@ -89,10 +104,7 @@ def _each_row_afresh(checker: Checker, path: str) -> tuple[Summary, list[tuple[i
             if isinstance(item, Skipped):
                 summary.skip(item)
                 continue
-            key = (item.vendor, item.identifiers)
-            vendor = matched[key] if key in matched else matched.setdefault(key, finder.vendor(*key))
-            found = facts(item, vendor, finder.product(item.description, vendor), waivers=finder.waivers)
-            finding = Finding(item, checker.judge.judge(found))
+            finding = Finding(item, checker.judge.judge(finder.of(item)))
             summary.add(finding)
             if item.amount is not None:
                 summary.dollars.add(finding, parse_amount(item.amount))
@@ -274,8 +286,8 @@ def test_records_that_differ_outside_their_facts_share_a_judgement(checkers):
 
 def test_judgements_of_matched_vendors_across_days_equal_fresh_ones(checkers):
     """The same vendor on many days, near every date the registry and rule sets name, through the engine's
-    memo of judgements, equals a fresh judge's answer. (Each checker matches a vendor once: matching reads the
-    name alone, and the day is what this varies.)"""
+    memo of judgements, equals a fresh judge's answer. (Each checker matches a vendor once, ``_MatchedOnce``: the
+    day is what this varies.)"""
     from checker.engine.memo import Memo
 
     checker = checkers[0]
@@ -286,14 +298,13 @@ def test_judgements_of_matched_vendors_across_days_equal_fresh_ones(checkers):
     near = {p + timedelta(days=d) for p in points for d in (-1, 0, 1) if date(2015, 1, 1) <= p <= date(2026, 1, 1)}
     days = sorted(near | {date(2016, 1, 1) + timedelta(days=k) for k in range(0, 9 * 365, 37)})
     checked = 0
+    mine, theirs = _MatchedOnce(checker.finder), _MatchedOnce(fresh.finder)
     for vendor in VENDORS[:9]:
-        mine, theirs = checker.finder.vendor(vendor), fresh.finder.vendor(vendor)
         for action, start, end in [(None, None, None), ("new", None, None), ("existing", date(2018, 1, 1),
                                                                               date(2021, 3, 1))]:
             for day in days:
                 record = Record(1, vendor, action, day, start, end)
-                assert memo(facts(record, mine, None, waivers=checker.finder.waivers)) == fresh.judge.judge(
-                    facts(record, theirs, None, waivers=fresh.finder.waivers)), (vendor, day)
+                assert memo(mine.of(record)) == fresh.judge.judge(theirs.of(record)), (vendor, day)
                 checked += 1
     assert checked > 3000
 
