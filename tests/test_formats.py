@@ -196,3 +196,30 @@ def test_screen_rule_table_is_laid_out_as_tabulate_does():
         wrapped = [[c if w is None else _wrap(c, w) for c, w in zip(row, RULE_WIDTHS, strict=True)] for row in rows]
         assert simple_table(headers, wrapped) == tabulate(rows, headers=headers, tablefmt="simple",
                                                           maxcolwidths=list(RULE_WIDTHS))
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_rollup_is_laid_out_as_tabulate_does(fmt):
+    """The roll-up, laid out without tabulate, is tabulate's table with its column widths and alignments."""
+    import random
+
+    from tabulate import tabulate
+
+    from checker.formats.listing import ROLLUP_HEADERS
+    from checker.formats.table import ROLLUP_RIGHT, ROLLUP_WIDTHS, _cells, _prepared
+    from checker.formats.text_table import simple_table
+
+    rnd = random.Random(7)
+    words = ["WEST PUBLISHING CORP", "x", "", " padded ", "12 rows", "$1,234,567.89 (3 unreadable)", "A|B",
+             "West Publishing Corporation (Thomson Reuters Corporation family)", "2018-06-01 – 2024-05-30",
+             "POLICE; CITY ATTORNEY; INFORMATION TECHNOLOGY; LIBRARY; PUBLIC WORKS; WATER SERVICES"]
+    markdown = fmt == "markdown"
+    align = ("left", "left", "left", "right", "right", "left", "left")  # rows and amount to the right
+    for _ in range(300):
+        rows = [[" ".join(rnd.choice(words) for _ in range(rnd.randint(1, 3))) for _ in ROLLUP_HEADERS]
+                for _ in range(rnd.randint(1, 6))]
+        laid = simple_table(ROLLUP_HEADERS, [_prepared(fmt, row, ROLLUP_WIDTHS) for row in rows], ROLLUP_RIGHT,
+                            markdown=markdown)
+        assert laid == tabulate([_cells(fmt, row) for row in rows], headers=ROLLUP_HEADERS,
+                                tablefmt="github" if markdown else "simple", disable_numparse=True,
+                                maxcolwidths=None if markdown else [30, None, 40, None, None, None, 40], colalign=align)

@@ -6,19 +6,22 @@ thousands of rows); ``TableSpool`` keeps the rows in a temporary file (in memory
 their column widths in memory, then streams the lines. The first column holds numbers (right-aligned);
 the others hold text, already wrapped into lines (Markdown cells are single lines). The last cells of
 many rows are often the same (they depend only on a row's judgement): ``TableSpool.shared`` measures and
-encodes them once. ``simple_table`` lays out a small table of text the same way, in memory, so that
-screening a name need not import tabulate (about 15 ms of start-up).
+encodes them once. ``simple_table`` lays out a table of text the same way, in memory, with the columns it is told
+to right-align: a screen need not import tabulate (about 15 ms of start-up), and the roll-up of a large audit is
+laid out in a tenth of tabulate's time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import TextIO
 
 PADDING = 2
 """Extra width of every column beyond its header, as tabulate gives."""
 IN_MEMORY = 4 * 1024 * 1024
 """Bytes of rows kept in memory before they spill to a temporary file."""
+FIRST = (0,)
+"""A spooled table's right-aligned columns: the first (row numbers)."""
 
 
 class SharedCells:
@@ -77,18 +80,20 @@ class TableSpool:
         """Write the header line, a rule of dashes and every row; multi-line cells continue below."""
         self._file.seek(0)
         rows = (self._loads(text) for text in self._file)
-        lines = _markdown_lines(self.headers, rows, self.widths) if self.markdown else \
-            _lines(self.headers, rows, self.widths, True)
+        lines = _markdown_lines(self.headers, rows, self.widths, FIRST) if self.markdown else \
+            _lines(self.headers, rows, self.widths, FIRST)
         for line in lines:
             out.write(line)
         self._file.close()
 
 
-def simple_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Rows of text (cells already wrapped into lines), laid out as tabulate's "simple" format."""
+def simple_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Collection[int] = (),
+                 markdown: bool = False) -> str:
+    """Rows of text laid out as tabulate's "simple" format (cells already wrapped into lines) or, with ``markdown``,
+    its "github" format (cells of one line, pipes escaped); the columns numbered in ``right`` right-aligned."""
     widths = [len(h) + PADDING for h in headers]
     rows = [_measured(row, widths) for row in rows]
-    return "".join(_lines(headers, rows, widths, False))
+    return "".join(_markdown_lines(headers, rows, widths, right) if markdown else _lines(headers, rows, widths, right))
 
 
 def _measured(row: Sequence[object], widths: list[int]) -> list[str]:
@@ -102,30 +107,31 @@ def _measured(row: Sequence[object], widths: list[int]) -> list[str]:
 
 
 def _lines(headers: Sequence[str], rows: Iterable[Sequence[str]], widths: Sequence[int],
-           first_is_number: bool) -> Iterator[str]:
-    yield _line(headers, widths, first_is_number) + "\n" + "  ".join("-" * w for w in widths)
+           right: Collection[int]) -> Iterator[str]:
+    yield _line(headers, widths, right) + "\n" + "  ".join("-" * w for w in widths)
     for row in rows:
         cells = [cell.split("\n") for cell in row]
         for k in range(max(len(lines) for lines in cells)):
-            yield "\n" + _line([lines[k] if k < len(lines) else "" for lines in cells], widths, first_is_number)
+            yield "\n" + _line([lines[k] if k < len(lines) else "" for lines in cells], widths, right)
 
 
-def _markdown_lines(headers: Sequence[str], rows: Iterable[Sequence[str]], widths: Sequence[int]) -> Iterator[str]:
-    """tabulate's "github" layout: the first column right-aligned, the others left-aligned."""
-    yield _markdown_line(headers, widths) + "\n|" + "|".join("-" * (w + 2) for w in widths) + "|"
+def _markdown_lines(headers: Sequence[str], rows: Iterable[Sequence[str]], widths: Sequence[int],
+                    right: Collection[int]) -> Iterator[str]:
+    """tabulate's "github" layout: the ``right`` columns right-aligned, the others left-aligned."""
+    yield _markdown_line(headers, widths, right) + "\n|" + "|".join("-" * (w + 2) for w in widths) + "|"
     for row in rows:
-        yield "\n" + _markdown_line(row, widths)
+        yield "\n" + _markdown_line(row, widths, right)
 
 
-def _markdown_line(cells: Sequence[str], widths: Sequence[int]) -> str:
-    return "| " + " | ".join(_padded(cells, widths, True)) + " |"
+def _markdown_line(cells: Sequence[str], widths: Sequence[int], right: Collection[int]) -> str:
+    return "| " + " | ".join(_padded(cells, widths, right)) + " |"
 
 
-def _line(cells: Sequence[str], widths: Sequence[int], first_is_number: bool) -> str:
-    return "  ".join(_padded(cells, widths, first_is_number)).rstrip()
+def _line(cells: Sequence[str], widths: Sequence[int], right: Collection[int]) -> str:
+    return "  ".join(_padded(cells, widths, right)).rstrip()
 
 
-def _padded(cells: Sequence[str], widths: Sequence[int], first_is_number: bool) -> list[str]:
-    """Each cell padded to its column's width: numbers to the right, text to the left."""
-    first = cells[0].rjust(widths[0]) if first_is_number else cells[0].ljust(widths[0])
-    return [first, *[cell.ljust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]]
+def _padded(cells: Sequence[str], widths: Sequence[int], right: Collection[int]) -> list[str]:
+    """Each cell padded to its column's width: the ``right`` columns (numbers) to the right, text to the left."""
+    return [cell.rjust(width) if i in right else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))]
