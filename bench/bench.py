@@ -14,10 +14,13 @@ from ``time.perf_counter`` and peak RSS from ``os.wait4``; a step's figure is it
 
 then (b) on an M-row file for peak RSS at M versus N rows, and ``screen`` start-up versus importing rapidfuzz
 and yaml. With ``--baseline EXE`` (another build's ``sanctuary-check``, say the last release), its (b), (c),
-(f), (b1), (c1) and (f1) run in the same rounds, and each is compared with this build's, round by round.
+(f), (b1), (c1) and (f1) run in the same rounds, and each is compared with this build's, round by round; with
+``--baseline-registry DIR`` as well, the baseline reads that registry folder (this registry in its form,
+written by ``registry_for.py``), so that both builds do the same work.
 Exits 0 when every command ran (whatever the figures), 2 when one failed.
 
-    python bench/bench.py [--rows N] [--repeat K] [--baseline EXE] [--rss-rows M | --no-rss] [--quick]
+    python bench/bench.py [--rows N] [--repeat K] [--baseline EXE [--baseline-registry DIR]]
+                          [--rss-rows M | --no-rss] [--quick]
 """
 
 from __future__ import annotations
@@ -131,19 +134,22 @@ def ensure_sample(rows: int, seed: int, workdir: Path) -> tuple[Path, dict]:
     return path, json.loads(meta.read_text(encoding="utf-8"))
 
 
-def audit_steps(prefix: str, exe: str, path: Path, out: Path) -> list[Step]:
-    """(b), (c), (f) as shipped and in one process, for one build of the tool."""
+def audit_steps(prefix: str, exe: str, path: Path, out: Path, registry: Path | None = None) -> list[Step]:
+    """(b), (c), (f) as shipped and in one process, for one build of the tool (reading ``registry`` if given)."""
+    more = ["--registry", str(registry)] if registry else []
     steps = []
     for env, mode in ((CHILD_ENV, ""), (ONE_PROCESS, "1")):
         name = f"{prefix}{'' if not prefix else ' '}"
         steps += [
             Step(f"{prefix}b{mode}", f"{name}(b{mode}) audit --only-flagged, table",
-                 [exe, "audit", str(path), "--only-flagged", "--as-of", AS_OF, "-q"], env, AUDIT_OK),
+                 [exe, "audit", str(path), "--only-flagged", "--as-of", AS_OF, "-q", *more], env, AUDIT_OK),
             Step(f"{prefix}c{mode}", f"{name}(c{mode}) audit --format json --output",
-                 [exe, "audit", str(path), "-f", "json", "-o", str(out.with_suffix(".json")), "--as-of", AS_OF, "-q"],
+                 [exe, "audit", str(path), "-f", "json", "-o", str(out.with_suffix(".json")), "--as-of", AS_OF, "-q",
+                  *more],
                  env, AUDIT_OK),
             Step(f"{prefix}f{mode}", f"{name}(f{mode}) audit --format csv --output",
-                 [exe, "audit", str(path), "-f", "csv", "-o", str(out.with_suffix(".csv")), "--as-of", AS_OF, "-q"],
+                 [exe, "audit", str(path), "-f", "csv", "-o", str(out.with_suffix(".csv")), "--as-of", AS_OF, "-q",
+                  *more],
                  env, AUDIT_OK),
         ]
     return steps
@@ -161,7 +167,7 @@ def measure(args: argparse.Namespace, path: Path) -> dict[str, Step]:
              Step("F", "(F) read + match each distinct name once", [sys.executable, str(HERE / "floor.py"), str(path)])]
     steps += audit_steps("", tool(), path, out)
     if args.baseline:
-        steps += audit_steps("base", args.baseline, path, out)
+        steps += audit_steps("base", args.baseline, path, out, args.baseline_registry)
     analyst = args.analyst_python or sys.executable
     if has_pandas(analyst):
         steps.append(Step("analyst", "analyst: pandas + rapidfuzz", [analyst, str(HERE / "analyst.py"), str(path)]))
@@ -206,7 +212,8 @@ def report(args: argparse.Namespace, stats: dict, steps: dict[str, Step], rss: t
              f"machine: {os.cpu_count()} CPUs, {platform.platform()}, load average "
              + ", ".join(f"{x:.2f}" for x in os.getloadavg()),
              f"python {platform.python_version()}; tool {tool()}"
-             + (f"; baseline {args.baseline}" if args.baseline else "")]
+             + (f"; baseline {args.baseline}" if args.baseline else "")
+             + (f" reading {args.baseline_registry}" if args.baseline_registry else "")]
     for step in steps.values():
         lines.append(f"{step.label}: {step.wall:.2f} s, {step.rss_mib:.0f} MiB, {step.wall / n * 1e6:.2f} µs/row")
     if rss is not None:
@@ -245,6 +252,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=3, help="rounds of every step in turn (default 3)")
     ap.add_argument("--baseline", help="another build's sanctuary-check, compared round by round")
+    ap.add_argument("--baseline-registry", type=Path,
+                    help="registry folder the baseline reads (this registry in its form: registry_for.py)")
     ap.add_argument("--analyst-python", help="a Python with pandas and rapidfuzz for analyst.py (default: this one)")
     rss = ap.add_mutually_exclusive_group()
     rss.add_argument("--rss-rows", type=int, help="rows of the peak-RSS file (default 4,000,000)")
