@@ -78,10 +78,13 @@ def test_csv_lines_equal_the_cell_by_cell_encoding(tmp_path, show_individuals):
 
     vendors = ['"WEST PUBLISHING CORP"', '"=HYPERLINK(""x"")"', '"Acme, ""Paving"""', '"Line\nbreak Inc"',
                '"DOE, JANE"', "-Minus Co", "@At Co", '"Caf\u00e9 \u00ab Olé \u00bb"', "PALANTIR USG INC", "Plain Co"]
-    rows = ["Vendor Name,Amount,Payment Date"] + [f"{vendors[i % len(vendors)]},{i},2020-01-0{i % 9 + 1}"
-                                                 for i in range(40)]
+    notes = ["", "+1 555", '"\tTab first"', '"a\rb"', '"say ""hi"""', "-", '"x,y"', "=1", "@home", "plain note",
+             '"line\nbreak"', "a-b+c=d@e"]  # each checked where the joined line is checked as a whole
+    rows = ["Vendor Name,Amount,Payment Date,Notes,More"] + [
+        f"{vendors[i % len(vendors)]},{i - 20},2020-01-0{i % 9 + 1},{notes[i % len(notes)]},"
+        + (notes[i // 5 % len(notes)] if i % 5 == 0 else "ok") for i in range(240)]
     path = tmp_path / "p.csv"
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    path.write_bytes(("\n".join(rows) + "\n").encode("utf-8"))
     checker = Checker(as_of=date(2024, 6, 30))
     out = io.StringIO()
     get("csv").write(checker.audit(str(path)), out, View(show_individuals=show_individuals))

@@ -32,6 +32,8 @@ from checker.model import Finding, Judgement
 
 _QUOTED = frozenset(',"\r\n')
 """Characters that may make the csv module quote a cell (a cell with none of them is written as it is)."""
+_FORMULA_FIRST = frozenset("=+-@\t\r")
+"""First characters of a cell that ``neutralise_cell`` changes."""
 
 
 def header(rule_set_ids: Sequence[str], inputs: Sequence[str] = ()) -> list[str]:
@@ -49,6 +51,16 @@ def _line(cells: list[str]) -> str:
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerow(cells)
     return text.getvalue()[:-1]
+
+
+def _as_written(text: str, cells: int) -> bool:
+    """Whether ``cells`` cells joined by commas (``text``) are their CSV line as it is: no cell holds a comma, a
+    quote or a line break (which ``csv.writer`` quotes) nor begins as a formula (``neutralise_cell``).
+
+    Checked on the joined text, a few scans in C: a listing asks it of every row."""
+    return (text.count(",") == cells - 1 and '"' not in text and "\n" not in text and "\r" not in text
+            and text[:1] not in _FORMULA_FIRST and ",=" not in text and ",+" not in text and ",-" not in text
+            and ",@" not in text and ",\t" not in text)
 
 
 def _judged_cells(j: Judgement, rule_set_ids: Sequence[str]) -> list[str]:
@@ -84,10 +96,11 @@ class CsvRows:
 
     def _whole(self, f: Finding) -> str:
         """The whole line: the row's own cells, the judged ones, then the input's own columns."""
-        cells = [neutralise_cell(c) for c in row_cells(f, self.columns, self.show_individuals)]
-        plain = all(_QUOTED.isdisjoint(c) for c in cells)  # written as they are (as csv.writer would)
-        return (self._own(f) + self.judged(f.judgement)[:-1] + "," + (",".join(cells) if plain else _line(cells))
-                + "\n")
+        cells = row_cells(f, self.columns, self.show_individuals)
+        text = ",".join(cells)
+        if not _as_written(text, len(cells)):
+            text = _line([neutralise_cell(c) for c in cells])
+        return self._own(f) + self.judged(f.judgement)[:-1] + "," + text + "\n"
 
     @staticmethod
     def _nothing(j: Judgement) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from checker.model import FLAGGED, Finding, Judgement, Summary, VendorLine
@@ -47,10 +48,17 @@ def column_names(tool: Sequence[str], inputs: Sequence[str]) -> list[str]:
 
 def names_person(cell: str, vendor: str) -> bool:
     """Whether a cell names the payee ``vendor`` (every word of the name is in it, in any order)."""
-    words = {w.casefold() for w in _WORD.findall(vendor)}
+    words = _name_words(vendor)
     if not words:
         return bool(vendor.strip()) and vendor.strip() in cell
-    return words <= {w.casefold() for w in _WORD.findall(cell)}
+    folded = cell.casefold()  # casefolding is letter by letter: a word of the cell is a part of it, folded
+    return all(w in folded for w in words) and words <= {w.casefold() for w in _WORD.findall(cell)}
+
+
+@lru_cache(maxsize=1024)
+def _name_words(vendor: str) -> frozenset[str]:
+    """The words of a payee's name, casefolded (remembered: each of a person's rows asks for every cell)."""
+    return frozenset(w.casefold() for w in _WORD.findall(vendor))
 
 
 def row_cells(f: Finding, columns: Sequence[str], show_individuals: bool) -> list[str]:
