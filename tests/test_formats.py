@@ -50,10 +50,15 @@ def _generic_csv(run, show_individuals: bool) -> str:
     from checker.formats.listing import evidence_ids, names_person
 
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+
+    def writerow(cells: list[str]) -> None:  # lines end in LF; a cell holding a CR or an LF is quoted
+        line = io.StringIO()
+        csv.writer(line, lineterminator="\r\n").writerow(cells)
+        out.write(line.getvalue()[:-2] + "\n")
+
     ids = [rs.id for rs in run.rulesets]
     columns = list(run.input_columns)
-    writer.writerow(header(ids, columns))
+    writerow(header(ids, columns))
     for f in run.findings:
         m, outcomes = f.match, {r.rule_set: r.outcome for r in f.rules}
         reasons = {r.rule_set: r.reason for r in f.rules}
@@ -66,7 +71,7 @@ def _generic_csv(run, show_individuals: bool) -> str:
         if f.person and not show_individuals:  # the payee's own name is withheld in their row's cells
             cells = [WITHHELD if i >= len(header(ids)) and c and names_person(c, f.record.vendor) else c
                      for i, c in enumerate(cells)]
-        writer.writerow([neutralise_cell(c) for c in cells])
+        writerow([neutralise_cell(c) for c in cells])
     return out.getvalue()
 
 
@@ -74,12 +79,16 @@ def _generic_csv(run, show_individuals: bool) -> str:
 def test_csv_lines_equal_the_cell_by_cell_encoding(tmp_path, show_individuals):
     """A CSV report encodes each judgement's cells once; every line is what writing its cells afresh gives,
     for vendor cells a spreadsheet or the csv module treats specially."""
+    import csv
     import io
+
+    from checker.formats.common import neutralise_cell
 
     vendors = ['"WEST PUBLISHING CORP"', '"=HYPERLINK(""x"")"', '"Acme, ""Paving"""', '"Line\nbreak Inc"',
                '"DOE, JANE"', "-Minus Co", "@At Co", '"Caf\u00e9 \u00ab Olé \u00bb"', "PALANTIR USG INC", "Plain Co"]
     notes = ["", "+1 555", '"\tTab first"', '"a\rb"', '"say ""hi"""', "-", '"x,y"', "=1", "@home", "plain note",
              '"line\nbreak"', "a-b+c=d@e"]  # each checked where the joined line is checked as a whole
+    notes_read = [next(csv.reader([n]))[0] if n else "" for n in notes]  # the cells as the file holds them
     rows = ["Vendor Name,Amount,Payment Date,Notes,More"] + [
         f"{vendors[i % len(vendors)]},{i - 20},2020-01-0{i % 9 + 1},{notes[i % len(notes)]},"
         + (notes[i // 5 % len(notes)] if i % 5 == 0 else "ok") for i in range(240)]
@@ -90,6 +99,8 @@ def test_csv_lines_equal_the_cell_by_cell_encoding(tmp_path, show_individuals):
     get("csv").write(checker.audit(str(path)), out, View(show_individuals=show_individuals))
     assert out.getvalue() == _generic_csv(checker.audit(str(path)), show_individuals)
     assert ("DOE" in out.getvalue()) is show_individuals and out.getvalue().count("\n'=HYPERLINK") == 0
+    read = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))  # each row reads back as one row
+    assert [r["Notes"] for r in read] == [neutralise_cell(notes_read[i % len(notes)]) for i in range(240)]
 
 
 def test_rows_written_as_bytes_equal_rows_written_as_text(tmp_path):

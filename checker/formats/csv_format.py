@@ -47,10 +47,13 @@ def header(rule_set_ids: Sequence[str], inputs: Sequence[str] = ()) -> list[str]
 
 
 def _line(cells: list[str]) -> str:
-    """Cells as one CSV line without its line break, exactly as ``csv.writer`` writes them."""
+    """Cells as one CSV line without its line break, exactly as ``csv.writer`` writes them.
+
+    The writer is told lines end in CR LF, so that it quotes a cell holding either (told LF alone, it left a
+    bare CR unquoted, which a reader takes for the end of the row)."""
     text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerow(cells)
-    return text.getvalue()[:-1]
+    csv.writer(text, lineterminator="\r\n").writerow(cells)
+    return text.getvalue()[:-2]
 
 
 def _as_written(text: str, cells: int) -> bool:
