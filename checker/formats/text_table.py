@@ -90,7 +90,8 @@ class TableSpool:
 def simple_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Collection[int] = (),
                  markdown: bool = False) -> str:
     """Rows of text laid out as tabulate's "simple" format (cells already wrapped into lines) or, with ``markdown``,
-    its "github" format (cells of one line, pipes escaped); the columns numbered in ``right`` right-aligned."""
+    its "github" format (cells already one line each, their pipes escaped); the columns numbered in ``right``
+    right-aligned."""
     widths = [len(h) + PADDING for h in headers]
     rows = [_measured(row, widths) for row in rows]
     return "".join(_markdown_lines(headers, rows, widths, right) if markdown else _lines(headers, rows, widths, right))
