@@ -147,3 +147,20 @@ def test_a_worker_process_stops_when_its_parent_is_gone(tmp_path):
         time.sleep(0.05)
     os.kill(int(pid_file.read_text()), 9)
     pytest.fail("the worker outlived its parent")
+
+
+def test_a_worker_signalled_while_it_starts_ends_quietly():
+    """SIGTERM reaching a worker before it has set its own handlers (a Ctrl-C during the fork, then the parent's
+    exit terminating its daemon child) ends it as SIGTERM does, without the parent's handler raising a traceback."""
+    import signal
+    import subprocess
+    import sys
+
+    script = ("import os, signal\nfrom checker.cli import _terminate\nfrom checker.engine.worker import ForkedWorker\n"
+              "signal.signal(signal.SIGTERM, _terminate)\n"
+              "os.register_at_fork(after_in_child=lambda: os.kill(os.getpid(), signal.SIGTERM))\n"
+              "w = ForkedWorker(lambda request: request)\nw._process.join(20)\nprint(w._process.exitcode)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, timeout=60, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == str(-signal.SIGTERM), done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+

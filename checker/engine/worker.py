@@ -24,6 +24,8 @@ ENV = "SANCTUARY_CHECK_WORKERS"
 
 WAIT_SECONDS = 0.25
 """How often ``ForkedWorker.receive`` calls its ``waiting`` function."""
+HELD = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+"""Signals held while a worker is forked, and in the worker until its own handlers are set."""
 
 
 def worth_a_worker(path: str, min_bytes: int) -> bool:
@@ -50,13 +52,21 @@ class ForkedWorker:
         context = multiprocessing.get_context("fork")
         self._conn, child_end = context.Pipe()
         self._process = context.Process(target=_serve, args=(child_end, self._conn, handler), daemon=True)
-        # A Ctrl-C during the fork would leave a child that nothing stops: it waits until the child is known.
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        # A Ctrl-C or SIGTERM during the fork waits until the child is known, and the child starts with them held
+        # too: until it has set its own handlers, the parent's (which raise) must not run in it.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
         try:
-            self._process.start()
-        finally:
-            child_end.close()
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            try:
+                self._process.start()
+            finally:
+                child_end.close()
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        except BaseException:  # interrupted as the signals came through: the caller never gets this worker
+            if self._process.pid is not None:
+                self._process.kill()
+                self._process.join()
+            self._conn.close()
+            raise
 
     def send(self, request: Any) -> None:
         """Ask for ``handler(request)``; receive the reply before sending again."""
@@ -84,7 +94,7 @@ def _serve(conn: Connection, parent_end: Connection, handler: Callable[[Any], An
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handlers unwind the parent only
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD)  # one that came meanwhile now acts as its default
     parent_end.close()  # so that the parent's end closing (it exited) ends this loop
     while True:
         try:
