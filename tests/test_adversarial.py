@@ -164,3 +164,17 @@ def test_a_worker_signalled_while_it_starts_ends_quietly():
     assert done.returncode == 0 and done.stdout.strip() == str(-signal.SIGTERM), done.stdout + done.stderr
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
 
+
+def test_a_worker_under_nohup_ignores_a_hangup():
+    """A run started under nohup keeps SIGHUP ignored, and so does its worker: a hangup stops neither."""
+    import signal
+    import subprocess
+    import sys
+
+    script = ("import os, signal\nfrom checker.engine.worker import ForkedWorker\n"
+              "signal.signal(signal.SIGHUP, signal.SIG_IGN)\nw = ForkedWorker(lambda request: request * 2)\n"
+              "w.send(1)\nw.receive()\nos.kill(w._process.pid, signal.SIGHUP)\nw.send(21)\nprint(w.receive())\n"
+              "w.close()\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, timeout=60, capture_output=True, text=True,
+                          preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))
+    assert done.returncode == 0 and done.stdout.strip() == "42", done.stdout + done.stderr

@@ -93,7 +93,8 @@ class ForkedWorker:
 def _serve(conn: Connection, parent_end: Connection, handler: Callable[[Any], Any]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handlers unwind the parent only
-    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # under nohup the worker ignores a hangup too
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD)  # one that came meanwhile now acts as its default
     parent_end.close()  # so that the parent's end closing (it exited) ends this loop
     while True:
