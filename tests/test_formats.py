@@ -229,7 +229,7 @@ def test_rollup_is_laid_out_as_tabulate_does(fmt):
              "POLICE; CITY ATTORNEY; INFORMATION TECHNOLOGY; LIBRARY; PUBLIC WORKS; WATER SERVICES"]
     markdown = fmt == "markdown"
     align = ("left", "left", "left", "right", "right", "left", "left")  # rows and amount to the right
-    for _ in range(300):
+    for _ in range(120):
         rows = [[" ".join(rnd.choice(words) for _ in range(rnd.randint(1, 3))) for _ in ROLLUP_HEADERS]
                 for _ in range(rnd.randint(1, 6))]
         laid = simple_table(ROLLUP_HEADERS, [_prepared(fmt, row, ROLLUP_WIDTHS) for row in rows], ROLLUP_RIGHT,
