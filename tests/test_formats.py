@@ -103,6 +103,20 @@ def test_csv_lines_equal_the_cell_by_cell_encoding(tmp_path, show_individuals):
     assert [r["Notes"] for r in read] == [neutralise_cell(notes_read[i % len(notes)]) for i in range(240)]
 
 
+def test_the_joined_row_check_knows_every_special_first_character_and_quoted_character():
+    """A row's input cells are written as they are only when no cell begins as a formula or holds a character the
+    csv module quotes: the check on the joined text covers each of ``FORMULA_FIRST`` and ``_QUOTED``, in the first
+    cell and after it, so a character added to either set cannot slip past it."""
+    from checker.formats.common import FORMULA_FIRST
+    from checker.formats.csv_format import _QUOTED, _as_written
+
+    assert _as_written("2024-01-05,POLICE,ACME INC,12.50", 4)
+    for c in FORMULA_FIRST | _QUOTED:
+        assert not _as_written(f"{c}x,a", 2) and not _as_written(f"a,{c}x", 2), c
+    for c in _QUOTED:
+        assert not _as_written(f"a,x{c}y", 2), c
+
+
 def test_rows_written_as_bytes_equal_rows_written_as_text(tmp_path):
     """A file or stdout gets the rows as UTF-8 bytes in blocks; the text is what a text stream gets."""
     import io

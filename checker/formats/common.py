@@ -221,9 +221,13 @@ def provenance_line(run: Run) -> str:
             f"(match ≥ {m['match_threshold'] * 100:.0f}, review ≥ {m['review_threshold'] * 100:.0f}){project}.")
 
 
+FORMULA_FIRST = frozenset("=+-@\t\r")
+"""First characters of a cell a spreadsheet would run as a formula (``neutralise_cell``)."""
+
+
 def neutralise_cell(value: str) -> str:
     """Prefix cells a spreadsheet would run as a formula (=, +, -, @, tab, CR) with an apostrophe."""
-    if value and value[0] in "=+-@\t\r":
+    if value and value[0] in FORMULA_FIRST:
         return "'" + value
     return value
 
