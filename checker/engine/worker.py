@@ -62,10 +62,10 @@ class ForkedWorker:
                 child_end.close()
                 signal.pthread_sigmask(signal.SIG_SETMASK, held)
         except BaseException:  # interrupted as the signals came through: the caller never gets this worker
-            if self._process.pid is not None:
-                self._process.kill()
-                self._process.join()
-            self._conn.close()
+            if self._process.pid is None:  # never started
+                self._conn.close()
+            else:
+                self.close()
             raise
 
     def send(self, request: Any) -> None:
