@@ -159,6 +159,16 @@ def test_terminal_escapes_in_vendor_names_are_shown_not_obeyed(cli, tmp_path):
     assert "\x1b" not in screen
 
 
+def test_the_terminal_text_escapes_every_control_character_it_looks_for():
+    """``printable`` looks for a character before it translates: the look-up and the table must agree."""
+    from checker.errors import _CONTROLS, printable
+
+    for code in range(0x3000):
+        char = chr(code)
+        kept = code in (0x09, 0x0A) or code not in _CONTROLS
+        assert printable(f"Café {char} – x") == (f"Café {char} – x" if kept else f"Café {_CONTROLS[code]} – x"), code
+
+
 # -- outputs ------------------------------------------------------------------------------------------------
 def test_the_output_never_replaces_the_input(cli, tmp_path):
     path = tmp_path / "pay.csv"
