@@ -8,8 +8,7 @@ the line is encoded once per judgement and reused for every row sharing it.
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TextIO
 
@@ -45,14 +44,22 @@ def header(rule_set_ids: Sequence[str], inputs: Sequence[str] = ()) -> list[str]
     return tool + column_names(tool, inputs)
 
 
-def _line(cells: list[str]) -> str:
-    """Cells as one CSV line without its line break, exactly as ``csv.writer`` writes them.
+class _Echo:
+    """A "file" whose ``write`` gives back the line it is given: ``csv.writer(_Echo()).writerow`` returns the line
+    (``writerow`` returns what ``write`` returns), with nothing to create or empty for each row."""
 
-    The writer is told lines end in CR LF, so that it quotes a cell holding either (told LF alone, it left a
-    bare CR unquoted, which a reader takes for the end of the row)."""
-    text = io.StringIO()
-    csv.writer(text, lineterminator="\r\n").writerow(cells)
-    return text.getvalue()[:-2]
+    write = str
+
+
+def _writerow() -> Callable[[Iterable[str]], str]:
+    """A ``writerow`` that returns its line. The writer is told lines end in CR LF, so that it quotes a cell
+    holding either (told LF alone, it left a bare CR unquoted, which a reader takes for the end of the row)."""
+    return csv.writer(_Echo(), lineterminator="\r\n").writerow
+
+
+def _line(cells: list[str]) -> str:
+    """Cells as one CSV line without its line break, exactly as ``csv.writer`` writes them."""
+    return _writerow()(cells)[:-2]
 
 
 def _as_written(text: str, cells: int) -> bool:
@@ -86,6 +93,7 @@ class CsvRows:
         self.show_individuals = show_individuals
         self.columns = list(columns)
         self.judged = PerJudgement(self._judged)
+        self._writerow = _writerow()  # this row writer's own (a writer is never shared by two writes)
 
     def _judged(self, j: Judgement) -> str:
         """Every column after the vendor's."""
@@ -95,14 +103,15 @@ class CsvRows:
         """The row number (``file:row`` over several files) and the vendor."""
         vendor = neutralise_cell(display_vendor(f, self.show_individuals))
         row = row_label(f)
-        return f"{row},{vendor}" if _QUOTED.isdisjoint(vendor) and _QUOTED.isdisjoint(row) else _line([row, vendor])
+        return f"{row},{vendor}" if _QUOTED.isdisjoint(vendor) and _QUOTED.isdisjoint(row) else \
+            self._writerow([row, vendor])[:-2]
 
     def _whole(self, f: Finding) -> str:
         """The whole line: the row's own cells, the judged ones, then the input's own columns."""
         cells = row_cells(f, self.columns, self.show_individuals)
         text = ",".join(cells)
         if not _as_written(text, len(cells)):
-            text = _line([neutralise_cell(c) for c in cells])
+            text = self._writerow([neutralise_cell(c) for c in cells])[:-2]
         return self._own(f) + self.judged(f.judgement)[:-1] + "," + text + "\n"
 
     @staticmethod
