@@ -33,7 +33,7 @@ from checker.formats.listing import (
 )
 from checker.formats.output import Printable
 from checker.formats.rendered import PerJudgement
-from checker.formats.text_table import TableSpool, simple_table
+from checker.formats.text_table import SharedCells, TableSpool, simple_table
 from checker.model import Finding, Judgement
 
 TABLEFMT = {"table": "simple", "markdown": "github"}
@@ -83,15 +83,21 @@ def render_audit(run: Run, out: TextIO, fmt: str, view: View) -> None:
     headers = ["Row", "Vendor", "Verdict", "Registry match", "Why"]
     spool = TableSpool(headers, markdown=markdown)
     packet = EvidencePacket()
-    shared = PerJudgement(lambda j: spool.shared(_prepared(
-        fmt, [verdict_words(j), match_text(j) + evidence_ref(packet, j, markdown), main_reason(j)],
-        AUDIT_WIDTHS[2:])))
+    shared: PerJudgement[dict[str, SharedCells]] = PerJudgement(lambda j: {})  # a judgement's cells, prepared, by the
+    # evidence its row refers to: what the packet holds when the row is listed, not when the judgement was first seen
     for f in run.findings:
         if not view.listed(f):
             continue
         packet.add(f)
+        j = f.judgement
+        refs = evidence_ref(packet, j, markdown)
+        by_refs = shared(j)
+        cells = by_refs.get(refs)
+        if cells is None:
+            cells = by_refs[refs] = spool.shared(_prepared(
+                fmt, [verdict_words(j), match_text(j) + refs, main_reason(j)], AUDIT_WIDTHS[2:]))
         own = [row_label(f), display_vendor(f, view.show_individuals)]
-        spool.add(_prepared(fmt, own, AUDIT_WIDTHS[:2]), shared(f.judgement))
+        spool.add(_prepared(fmt, own, AUDIT_WIDTHS[:2]), cells)
     heading = "# sanctuary-check audit\n\n" if markdown else ""
     out.write(heading + summary_paragraph(run, view.subject) + "\n\n")
     if run.summary.dollars.rows:
