@@ -19,6 +19,7 @@ VARIANTS = {
     "no bulk counts": "A.RowAudit.__init__ = wrap(lambda self: setattr(self, 'bulk', False))",
     "no judgement memo": "A.RowAudit.__init__ = wrap(lambda self: setattr(self, 'judgements', self._judged))",
     "no shared judgements": "A.RowAudit._judged = lambda self, facts: self.judge.judge(facts)",
+    "no day stretches": "A.ByStretch = lambda judge, limit: judge",
     "no gc freeze": "A._fewer_collections = contextlib.nullcontext",
     "no date/action memo": "A.RowAudit.__init__ = wrap(lambda self: (setattr(self.convert, 'read_date', R.read_date),"
                            " setattr(self.convert, 'read_action', R.read_action)))",

@@ -309,6 +309,79 @@ def test_judgements_of_matched_vendors_across_days_equal_fresh_ones(checkers):
     assert checked > 3000
 
 
+def _holds_a_watched_day(value: object) -> bool:
+    from checker.engine.days import WatchedDay
+
+    if isinstance(value, WatchedDay):
+        return True
+    return isinstance(value, tuple) and any(map(_holds_a_watched_day, value))
+
+
+@pytest.mark.parametrize("with_waivers", [False, True])
+def test_judgements_by_stretch_of_days_equal_each_day_judged(checkers, with_waivers):
+    """The engine judges facts that differ only in their day once for each stretch of days with one answer
+    (``ByStretch``): every day next to a date the rule sets, the registry, the waivers or the contract name, and a
+    day a month apart, asked in a shuffled order, gets the judgement of that day, with no watched day in it; and
+    fewer judgements are made than days asked."""
+    from checker.engine.days import ByStretch
+    from checker.knowledge.dates import parse_partial
+
+    checker = checkers[with_waivers]
+    judge = checker.judge.judge
+    made: list[Facts] = []
+    by_stretch = ByStretch(lambda f: made.append(f) or judge(f), 100_000)
+    points = {p for rs in checker.rulesets for p in (rs.may_apply_from, rs.in_force_from)}
+    points |= {p for e in checker.registry.entities.values() for ev in e.evidence
+               for p in (ev.start, ev.end, ev.ended.date if ev.ended else None) if p}
+    points |= {parse_partial(e.acquired, end=True) for e in checker.registry.entities.values() if e.acquired}
+    points |= {parse_partial(e.divested) for e in checker.registry.entities.values() if e.divested}
+    points |= {date(2019, 6, 1), date(2020, 1, 1), date(2023, 12, 31), date(2018, 1, 1), date(2021, 3, 1)}
+    near = {p + timedelta(days=d) for p in points for d in (-1, 0, 1) if date(2015, 1, 1) <= p <= date(2026, 6, 1)}
+    days = sorted(near | {date(2015, 1, 1) + timedelta(days=k) for k in range(0, 12 * 365, 47)})
+    random.Random(7).shuffle(days)
+    finder = _MatchedOnce(checker.finder)
+    asked = 0
+    for vendor in ("WEST PUBLISHING CORP", "PALANTIR USG INC", "MOTOROLA SOLUTIONS INC", "VIGILANT SOLUTIONS LLC",
+                   "TRANS UNION LLC", "B I"):
+        for action, start, end in [(None, None, None), ("payment", None, None), ("extended", None, None),
+                                   ("existing", date(2018, 1, 1), date(2021, 3, 1))]:
+            for day in days:
+                f = finder.of(Record(1, vendor, action, day, start, end, amount="10", contract_id="C-1"))
+                assert by_stretch(f) == judge(f), (vendor, action, day)
+                asked += 1
+    assert asked > 8_000 and len(made) < asked / 2  # most of these days are next to a date that changes the answer
+    assert not any(_holds_a_watched_day(j) for _, stretches in by_stretch.known.values() for _, j in stretches)
+
+
+def test_a_watched_day_notes_the_days_each_comparison_agrees_on():
+    """Each comparison, either way round, narrows the stretch to exactly the days that compare alike (checked day
+    by day around it); anything else done with the day pins the stretch to the day."""
+    import operator
+    from bisect import bisect_right
+
+    from checker.engine.days import WatchedDay
+
+    day = date(2020, 5, 5)
+    around = [day + timedelta(days=k) for k in range(-6, 7)]
+    for op in (operator.lt, operator.le, operator.gt, operator.ge):
+        for cut in (day - timedelta(days=3), day, day + timedelta(days=3)):
+            for left in (True, False):
+                watched = WatchedDay(day)
+                result = op(watched, cut) if left else op(cut, watched)
+                assert result == (op(day, cut) if left else op(cut, day))
+                alike = [d for d in around if (op(d, cut) if left else op(cut, d)) == result]
+                assert [d for d in around if watched.first <= d <= watched.last] == alike, (op, cut, left)
+    watched = WatchedDay(day)
+    assert bisect_right([date(2020, 1, 1), date(2020, 5, 6)], watched) == 1
+    assert (watched.first, watched.last) == (date(2020, 1, 1), date(2020, 5, 5))
+    assert watched <= date.max and watched > date.min and (watched.first, watched.last) == (date(2020, 1, 1), day)
+    for use in (str, hash, lambda d: d.isoformat(), lambda d: d - date(2020, 1, 1), lambda d: d == day,
+                lambda d: f"{d}"):
+        other = WatchedDay(day)
+        use(other)
+        assert other.first == other.last == day
+
+
 def test_the_coverage_timeline_equals_working_each_day_out(checkers):
     """The answer remembered for a stretch of days is the one each day of it gives, at every date where the
     registry's evidence starts or stops and the days either side."""

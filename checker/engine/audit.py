@@ -6,7 +6,8 @@ row's ``Facts`` (``FactFinder``), a judgement of facts (``Judge``), and which fa
 say it may:
 
 * a vendor cell is matched once, a description scanned for products once, a date or action cell read once;
-* facts are judged once; a row whose judgement reads nothing of the row but its vendor (``vendor_only``)
+* facts are judged once, and facts that differ only in their day once for each stretch of days that gets one
+  judgement (``days``); a row whose judgement reads nothing of the row but its vendor (``vendor_only``)
   takes the judgement of its vendor cell without its facts being worked out again;
 * the rows of a chunk whose vendor cell has such a judgement, not flagged, whose date and action cells read
   (each new one is read in bulk) and whose description names no product, are counted in bulk (``tally``);
@@ -26,6 +27,7 @@ from itertools import compress, repeat
 from operator import is_, itemgetter
 from typing import Any
 
+from checker.engine.days import ByStretch
 from checker.engine.memo import Memo
 from checker.engine.reconcile import Reconciler
 from checker.engine.tally import Tally
@@ -69,7 +71,8 @@ class RowAudit:
         self.convert = RowConverter(path, columns, read_date=self.dates, read_action=self.actions)
         self.vendor_facts = Memo(self._vendor_facts, MEMO_NAMES)
         self.no_product = Memo(finder.names_no_product, MEMO_NAMES)
-        self.judgements = Memo(self._judged, MEMO_JUDGEMENTS)
+        self.judgements = Memo(ByStretch(self._judged, MEMO_JUDGEMENTS), MEMO_JUDGEMENTS)  # by facts; facts equal
+        # but for the day, once per stretch of days with one answer (``days``)
         self.same: dict[Judgement, Judgement] = {}  # each judgement made, by value: equal ones are one object
         self.by_cell = Memo(self._of_cell, MEMO_NAMES)  # vendor cell -> its facts, and its judgement when that
         # reads nothing else of the row

@@ -250,14 +250,16 @@ def _in_window(rs: RuleSet, what: str) -> tuple[str, str, None]:
 
 
 def _by_action(rs: RuleSet, facts: Facts, day: date) -> tuple[str, str, str | None]:
-    """The outcome for a covered vendor, from the record's contract action and dates: (outcome, reason, cause)."""
+    """The outcome for a covered vendor, from the record's contract action and dates: (outcome, reason, cause).
+
+    The day is written out only by the reasons that name it: where none does, the judgement is the same on every
+    day on which its comparisons come out alike."""
     action = "new" if facts.screening else facts.action
     if action is not None and action not in ACTIONS:
         return "potential_violation", (f"action not recognised: {action!r} is none of {', '.join(ACTIONS)} (map it "
                                        "with --map-action VALUE=ACTION): check the contract behind the row"), None
     meaning = rs.meaning(action or "payment")
     assert meaning is not None
-    on_day = f"on {day.isoformat()}"
     what = "a proposed new contract" if facts.screening else f"the contract action ({(action or '').replace('_', ' ')})"
     if action == "existing":
         return _existing(rs, facts, day, meaning.treated_as)
@@ -266,15 +268,16 @@ def _by_action(rs: RuleSet, facts: Facts, day: date) -> tuple[str, str, str | No
             return "not_covered", f"{rs.id} does not reach {what}: {meaning.note} ({meaning.clause})", \
                 "action_not_covered"
         if day < rs.may_apply_from:
-            return "grandfathered", f"{what} {on_day} predates {rs.id} ({_effective(rs)})", None
+            return "grandfathered", f"{what} on {day.isoformat()} predates {rs.id} ({_effective(rs)})", None
         if _uncertain(rs, day):
-            return _in_window(rs, f"{what} {on_day}")
+            return _in_window(rs, f"{what} on {day.isoformat()}")
         if meaning.treated_as == "covered":
-            return "prohibited", f"{what} {on_day} is covered ({meaning.clause}{_basis(meaning.basis)})", None
+            return "prohibited", (f"{what} on {day.isoformat()} is covered "
+                                  f"({meaning.clause}{_basis(meaning.basis)})"), None
         return "potential_violation", (f"whether {what} counts under {rs.id} is not settled: {meaning.note} "
                                        f"({meaning.clause}): review"), None
     if _uncertain(rs, day):
-        return _in_window(rs, f"the payment {on_day}")
+        return _in_window(rs, f"the payment on {day.isoformat()}")
     row = "a payment" if action == "payment" else "a row without a contract action"
     return "potential_violation", (f"this is {row}: check the contract behind it (a covered action since "
                                    f"{rs.in_force_from.isoformat()}?) and any waiver"), None
