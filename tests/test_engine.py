@@ -274,6 +274,29 @@ def test_a_judgement_reads_only_the_declared_facts(checkers, record, screening, 
     assert checker.judge.judge(declared) == checker.judge.judge(_every_field(record, vendor, product, screening))
 
 
+@settings(max_examples=200, deadline=None)
+@given(record=RECORDS, screening=st.booleans(), with_waivers=st.booleans(), other=DAYS)
+def test_a_day_judged_as_a_watched_day_gives_its_judgement_to_its_whole_stretch(checkers, record, screening,
+                                                                                 with_waivers, other):
+    """Judged as a ``WatchedDay``, a record's facts get their own judgement, and the first and last days of the
+    stretch it noted, and any day between, get that judgement too (any action, contract dates, waivers)."""
+    from checker.engine.days import WatchedDay
+
+    checker = checkers[with_waivers]
+    finder = checker.finder
+    vendor = finder.vendor(record.vendor)
+    declared = facts(record, vendor, finder.product(record.description, vendor), waivers=finder.waivers,
+                     screening=screening)
+    if declared.day is None:
+        return
+    watched = WatchedDay(declared.day)
+    judgement = checker.judge.judge(declared._replace(day=watched))
+    assert judgement == checker.judge.judge(declared)
+    first, last = max(watched.first, date(1900, 1, 1)), min(watched.last, date(2100, 1, 1))
+    for day in {first, last, min(max(other, first), last)}:
+        assert checker.judge.judge(declared._replace(day=day)) == judgement, day
+
+
 def test_records_that_differ_outside_their_facts_share_a_judgement(checkers):
     """The converse, on the fields the facts leave out: rows of an unmatched vendor on any day, with any action."""
     checker = checkers[0]
