@@ -30,3 +30,29 @@ def test_the_layers_are_kept():
     proc = subprocess.run([lint], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     assert "0 broken" in proc.stdout
+
+
+def test_the_judge_never_asks_a_day_its_type():
+    """The engine judges a day as a ``WatchedDay`` (``engine/days.py``), which is no ``date``: the judge compares a
+    day and writes it out, and never asks what type it is (``isinstance(x, date)``, ``type(x) is date``)."""
+    import ast
+
+    def named(node: ast.AST) -> set[str]:
+        return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | \
+            {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+
+    def is_call(node: ast.AST, *names: str) -> bool:
+        return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names
+
+    asked = []
+    for path in sorted((ROOT / "checker" / "judge").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if is_call(node, "isinstance", "issubclass"):
+                types = named(ast.Tuple(elts=node.args[1:]))  # type: ignore[attr-defined]
+            elif isinstance(node, ast.Compare) and any(is_call(x, "type") for x in (node.left, *node.comparators)):
+                types = named(node)
+            else:
+                continue
+            if types & {"date", "datetime"}:
+                asked.append(f"{path.name}:{node.lineno}")
+    assert not asked, asked
