@@ -343,8 +343,8 @@ def _holds_a_watched_day(value: object) -> bool:
 @pytest.mark.parametrize("with_waivers", [False, True])
 def test_judgements_by_stretch_of_days_equal_each_day_judged(checkers, with_waivers):
     """The engine judges facts that differ only in their day once for each stretch of days with one answer
-    (``ByStretch``): every day next to a date the rule sets, the registry, the waivers or the contract name, and a
-    day a month apart, asked in a shuffled order, gets the judgement of that day, with no watched day in it; and
+    (``ByStretch``): every day next to a date the rule sets, the registry, the waivers or the contract name, and
+    every 47th day, asked in a shuffled order, gets the judgement of that day, with no watched day in it; and
     fewer judgements are made than days asked."""
     from checker.engine.days import ByStretch
     from checker.knowledge.dates import parse_partial
