@@ -39,7 +39,7 @@ class WatchedDay:
         self.first = self.last = self.day
         return self.day
 
-    # Each comparison keeps the days that compare alike: spelled out, not shared, as a judgement makes dozens.
+    # Each comparison keeps the days that compare alike; > and >= are the other side of <= and <.
     def __lt__(self, other: object) -> bool:
         if type(other) is not date:
             return self.plain() < other  # type: ignore[operator]
@@ -63,26 +63,10 @@ class WatchedDay:
         return False
 
     def __gt__(self, other: object) -> bool:
-        if type(other) is not date:
-            return self.plain() > other  # type: ignore[operator]
-        if self.day > other:
-            if other >= self.first:
-                self.first = other + _DAY
-            return True
-        if other < self.last:
-            self.last = other
-        return False
+        return not self.__le__(other) if type(other) is date else self.plain() > other  # type: ignore[operator]
 
     def __ge__(self, other: object) -> bool:
-        if type(other) is not date:
-            return self.plain() >= other  # type: ignore[operator]
-        if self.day >= other:
-            if other > self.first:
-                self.first = other
-            return True
-        if other <= self.last:
-            self.last = other - _DAY
-        return False
+        return not self.__lt__(other) if type(other) is date else self.plain() >= other  # type: ignore[operator]
 
     def __eq__(self, other: object) -> bool:
         return self.plain() == other
