@@ -57,11 +57,6 @@ def _writerow() -> Callable[[Iterable[str]], str]:
     return csv.writer(_Echo(), lineterminator="\r\n").writerow
 
 
-def _line(cells: list[str]) -> str:
-    """Cells as one CSV line without its line break, exactly as ``csv.writer`` writes them."""
-    return _writerow()(cells)[:-2]
-
-
 def _as_written(text: str, cells: int) -> bool:
     """Whether ``cells`` cells joined by commas (``text``) are their CSV line as it is: no cell holds a comma, a
     quote or a line break (``_QUOTED``, which ``csv.writer`` quotes) nor begins as a formula (``FORMULA_FIRST``).
@@ -92,27 +87,30 @@ class CsvRows:
         self.rule_set_ids = rule_set_ids
         self.show_individuals = show_individuals
         self.columns = list(columns)
-        self.judged = PerJudgement(self._judged)
         self._writerow = _writerow()  # this row writer's own (a writer is never shared by two writes)
+        self.judged = PerJudgement(self._judged)
+
+    def line(self, cells: list[str]) -> str:
+        """Cells as one CSV line without its line break, exactly as ``csv.writer`` writes them."""
+        return self._writerow(cells)[:-2]
 
     def _judged(self, j: Judgement) -> str:
-        """Every column after the vendor's."""
-        return "," + _line([neutralise_cell(c) for c in _judged_cells(j, self.rule_set_ids)]) + "\n"
+        """Every column after the vendor's, from its comma (no line break)."""
+        return "," + self.line([neutralise_cell(c) for c in _judged_cells(j, self.rule_set_ids)])
 
     def _own(self, f: Finding) -> str:
         """The row number (``file:row`` over several files) and the vendor."""
         vendor = neutralise_cell(display_vendor(f, self.show_individuals))
         row = row_label(f)
-        return f"{row},{vendor}" if _QUOTED.isdisjoint(vendor) and _QUOTED.isdisjoint(row) else \
-            self._writerow([row, vendor])[:-2]
+        return f"{row},{vendor}" if _QUOTED.isdisjoint(vendor) and _QUOTED.isdisjoint(row) else self.line([row, vendor])
 
     def _whole(self, f: Finding) -> str:
         """The whole line: the row's own cells, the judged ones, then the input's own columns."""
         cells = row_cells(f, self.columns, self.show_individuals)
         text = ",".join(cells)
         if not _as_written(text, len(cells)):
-            text = self._writerow([neutralise_cell(c) for c in cells])[:-2]
-        return self._own(f) + self.judged(f.judgement)[:-1] + "," + text + "\n"
+            text = self.line([neutralise_cell(c) for c in cells])
+        return self._own(f) + self.judged(f.judgement) + "," + text + "\n"
 
     @staticmethod
     def _nothing(j: Judgement) -> str:
@@ -122,7 +120,7 @@ class CsvRows:
         """Write findings as CSV lines; how many."""
         if self.columns:
             return write_judged_rows(findings, out, self._whole, self._nothing, lead)
-        return write_judged_rows(findings, out, self._own, self.judged, lead)
+        return write_judged_rows(findings, out, self._own, PerJudgement(lambda j: self.judged(j) + "\n"), lead)
 
 
 class CsvFormat:
@@ -137,10 +135,11 @@ class CsvFormat:
         """Write the findings table as CSV."""
         ids = [rs.id for rs in run.rulesets]
         columns = input_columns(run, view)
-        out.write(_line(header(ids, columns)) + "\n")
+        rows = CsvRows(ids, view.show_individuals, columns)
+        out.write(rows.line(header(ids, columns)) + "\n")
         if view.filtered:  # the stream holds the rows asked for (a run of any kind may be asked for them)
             run = replace(run, findings=filter(view.listed, run.findings), rows_writer=None)
-        run.write_rows(CsvRows(ids, view.show_individuals, columns), out)
+        run.write_rows(rows, out)
 
 
 CSV = CsvFormat()
