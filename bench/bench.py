@@ -136,21 +136,20 @@ def ensure_sample(rows: int, seed: int, workdir: Path) -> tuple[Path, dict]:
 
 def audit_steps(prefix: str, exe: str, path: Path, out: Path, registry: Path | None = None) -> list[Step]:
     """(b), (c), (f) as shipped and in one process, for one build of the tool (reading ``registry`` if given)."""
-    more = ["--registry", str(registry)] if registry else []
+    def audit(*options: str) -> list[str]:
+        return [exe, "audit", str(path), *options, "--as-of", AS_OF, "-q",
+                *(["--registry", str(registry)] if registry else [])]
+
     steps = []
     for env, mode in ((CHILD_ENV, ""), (ONE_PROCESS, "1")):
         name = f"{prefix}{'' if not prefix else ' '}"
         steps += [
-            Step(f"{prefix}b{mode}", f"{name}(b{mode}) audit --only-flagged, table",
-                 [exe, "audit", str(path), "--only-flagged", "--as-of", AS_OF, "-q", *more], env, AUDIT_OK),
+            Step(f"{prefix}b{mode}", f"{name}(b{mode}) audit --only-flagged, table", audit("--only-flagged"), env,
+                 AUDIT_OK),
             Step(f"{prefix}c{mode}", f"{name}(c{mode}) audit --format json --output",
-                 [exe, "audit", str(path), "-f", "json", "-o", str(out.with_suffix(".json")), "--as-of", AS_OF, "-q",
-                  *more],
-                 env, AUDIT_OK),
+                 audit("-f", "json", "-o", str(out.with_suffix(".json"))), env, AUDIT_OK),
             Step(f"{prefix}f{mode}", f"{name}(f{mode}) audit --format csv --output",
-                 [exe, "audit", str(path), "-f", "csv", "-o", str(out.with_suffix(".csv")), "--as-of", AS_OF, "-q",
-                  *more],
-                 env, AUDIT_OK),
+                 audit("-f", "csv", "-o", str(out.with_suffix(".csv"))), env, AUDIT_OK),
         ]
     return steps
 
